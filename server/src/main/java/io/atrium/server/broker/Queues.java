@@ -1,0 +1,19 @@
+package io.atrium.server.broker;
+
+/** Names of the durable queues and topics between the hub's stages. */
+public final class Queues {
+
+    /** Every accepted event, as one JSON array per accepted request or plugin batch. */
+    public static final String EVENTS = "atrium.events";
+    /** Messages that failed every delivery attempt. */
+    public static final String DEAD_LETTER = "atrium.dlq";
+    /** Prefix of the per-channel outbound queues: {@code atrium.outbound.email}, ... */
+    public static final String OUTBOUND_PREFIX = "atrium.outbound.";
+
+    private Queues() {
+    }
+
+    public static String outbound(String channel) {
+        return OUTBOUND_PREFIX + channel;
+    }
+}

@@ -1,0 +1,114 @@
+package io.atrium.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Everything under {@code atrium.*}. Each key also reads from its environment variable by
+ * Spring's relaxed binding: {@code atrium.db.url} from {@code ATRIUM_DB_URL}, and so on.
+ */
+@ConfigurationProperties("atrium")
+public class AtriumProperties {
+
+    /** The installation directory: plugins/, routes/ and config/ live under it. */
+    private Path home = Path.of(".");
+    /** Where the embedded PostgreSQL, the broker journal and generated secrets are kept. */
+    private Path data;
+    private final Plugins plugins = new Plugins();
+    private final Routes routes = new Routes();
+    private final Security security = new Security();
+    private final Db db = new Db();
+    private final Broker broker = new Broker();
+
+    public Path getHome() { return home; }
+    public void setHome(Path home) { this.home = home; }
+    public Path getData() { return data != null ? data : home.resolve("data"); }
+    public void setData(Path data) { this.data = data; }
+    public Plugins getPlugins() { return plugins; }
+    public Routes getRoutes() { return routes; }
+    public Security getSecurity() { return security; }
+    public Db getDb() { return db; }
+    public Broker getBroker() { return broker; }
+
+    public Path pluginsDir() { return plugins.dir != null ? plugins.dir : home.resolve("plugins"); }
+    public Path pluginConfigDir() { return plugins.configDir != null ? plugins.configDir : home.resolve("config").resolve("plugins"); }
+    public Path routesDir() { return routes.dir != null ? routes.dir : home.resolve("routes"); }
+
+    public static class Plugins {
+        /** Folder watched for plugin zips; default {@code $ATRIUM_HOME/plugins}. */
+        private Path dir;
+        /** Folder of per-plugin configuration files {@code <plugin-id>.yml}; default {@code $ATRIUM_HOME/config/plugins}. */
+        private Path configDir;
+        /** How often the folders are checked for added, changed and removed files. */
+        private Duration scanInterval = Duration.ofSeconds(1);
+        /** Longest a connector may take to start or stop. */
+        private Duration startTimeout = Duration.ofSeconds(30);
+
+        public Path getDir() { return dir; }
+        public void setDir(Path dir) { this.dir = dir; }
+        public Path getConfigDir() { return configDir; }
+        public void setConfigDir(Path configDir) { this.configDir = configDir; }
+        public Duration getScanInterval() { return scanInterval; }
+        public void setScanInterval(Duration scanInterval) { this.scanInterval = scanInterval; }
+        public Duration getStartTimeout() { return startTimeout; }
+        public void setStartTimeout(Duration startTimeout) { this.startTimeout = startTimeout; }
+    }
+
+    public static class Routes {
+        /** Folder of Camel YAML DSL routes; default {@code $ATRIUM_HOME/routes}. */
+        private Path dir;
+        private Duration scanInterval = Duration.ofSeconds(1);
+
+        public Path getDir() { return dir; }
+        public void setDir(Path dir) { this.dir = dir; }
+        public Duration getScanInterval() { return scanInterval; }
+        public void setScanInterval(Duration scanInterval) { this.scanInterval = scanInterval; }
+    }
+
+    public static class Security {
+        /** Bearer token for /api/v1; when empty one is generated on first start and kept in the data directory. */
+        private String adminToken;
+
+        public String getAdminToken() { return adminToken; }
+        public void setAdminToken(String adminToken) { this.adminToken = adminToken; }
+    }
+
+    public static class Db {
+        /** JDBC URL of an external PostgreSQL; when empty the embedded one is started. */
+        private String url;
+        private String user;
+        private String password;
+        /** Port of the embedded PostgreSQL (loopback only); 0 picks a free one. */
+        private int embeddedPort = 0;
+        private int poolSize = 10;
+
+        public String getUrl() { return url; }
+        public void setUrl(String url) { this.url = url; }
+        public String getUser() { return user; }
+        public void setUser(String user) { this.user = user; }
+        public String getPassword() { return password; }
+        public void setPassword(String password) { this.password = password; }
+        public int getEmbeddedPort() { return embeddedPort; }
+        public void setEmbeddedPort(int embeddedPort) { this.embeddedPort = embeddedPort; }
+        public int getPoolSize() { return poolSize; }
+        public void setPoolSize(int poolSize) { this.poolSize = poolSize; }
+        public boolean isExternal() { return url != null && !url.isBlank(); }
+    }
+
+    public static class Broker {
+        /** URL of an external Artemis broker (tcp://host:61616); when empty the embedded broker runs. */
+        private String url;
+        private String user;
+        private String password;
+
+        public String getUrl() { return url; }
+        public void setUrl(String url) { this.url = url; }
+        public String getUser() { return user; }
+        public void setUser(String user) { this.user = user; }
+        public String getPassword() { return password; }
+        public void setPassword(String password) { this.password = password; }
+        public boolean isExternal() { return url != null && !url.isBlank(); }
+    }
+}

@@ -1,0 +1,73 @@
+package io.atrium.server.intake;
+
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.atrium.plugin.api.Event;
+import io.atrium.plugin.api.EventRejectedException;
+import io.atrium.plugin.api.EventSink;
+import io.atrium.server.broker.Queues;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.jms.JmsException;
+import org.springframework.jms.core.JmsTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * The one door events come in through: the collector, plugins and YAML routes all end here.
+ * A batch is written to the durable events queue as one persistent message, so a call that
+ * returns has put every event of the batch in the broker's journal, and a call that throws has
+ * put none.
+ */
+@Service
+public class EventIntake implements EventSink {
+
+    private final JmsTemplate jms;
+    private final ObjectMapper mapper;
+    private final Counter accepted;
+    private final Counter rejected;
+
+    public EventIntake(JmsTemplate jms, ObjectMapper mapper, MeterRegistry registry) {
+        this.jms = jms;
+        this.mapper = mapper;
+        this.accepted = Counter.builder("atrium.intake.events").tag("result", "accepted")
+                .description("Events written to the durable events queue").register(registry);
+        this.rejected = Counter.builder("atrium.intake.events").tag("result", "rejected")
+                .description("Events refused by the intake").register(registry);
+    }
+
+    @Override
+    public void submit(List<Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            if (e == null) {
+                rejected.increment(events.size());
+                throw new EventRejectedException("event " + i + " is null", false, null);
+            }
+        }
+        String json;
+        try {
+            json = mapper.writeValueAsString(events);
+        } catch (JsonProcessingException e) {
+            rejected.increment(events.size());
+            throw new EventRejectedException("events cannot be written as JSON: " + e.getOriginalMessage(), false, e);
+        }
+        try {
+            jms.send(Queues.EVENTS, session -> {
+                var message = session.createTextMessage(json);
+                message.setIntProperty("atrium_count", events.size());
+                return message;
+            });
+        } catch (JmsException e) {
+            rejected.increment(events.size());
+            throw new EventRejectedException("the event queue is unavailable: " + e.getMessage(), true, e);
+        }
+        accepted.increment(events.size());
+    }
+}

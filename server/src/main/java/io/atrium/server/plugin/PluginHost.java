@@ -1,0 +1,682 @@
+package io.atrium.server.plugin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import io.atrium.plugin.api.ConfigKey;
+import io.atrium.plugin.api.ConfigProblem;
+import io.atrium.plugin.api.ConfigSpec;
+import io.atrium.plugin.api.Connector;
+import io.atrium.server.camel.OwnedRoutes;
+import io.atrium.server.config.AtriumProperties;
+import io.atrium.server.config.DataDirectory;
+import io.atrium.server.intake.EventIntake;
+
+import org.apache.camel.CamelContext;
+import org.pf4j.CompoundPluginDescriptorFinder;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.ManifestPluginDescriptorFinder;
+import org.pf4j.PluginDescriptor;
+import org.pf4j.PluginDescriptorFinder;
+import org.pf4j.PluginWrapper;
+import org.pf4j.PropertiesPluginDescriptorFinder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Loads the connector plugins found in {@code plugins/} and keeps them in step with the folder:
+ * a zip dropped in is started, one removed is stopped and unloaded, a changed one (or a newer
+ * version of the same plugin) replaces the running one, and an edit of
+ * {@code config/plugins/<id>.yml} restarts that plugin. A plugin that cannot be read, configured
+ * or started is DISABLED with its reason; nothing else is affected.
+ */
+@Component
+public class PluginHost {
+
+    private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
+    private static final Pattern KEBAB = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+    private final AtriumProperties properties;
+    private final CamelContext camel;
+    private final OwnedRoutes routes;
+    private final EventIntake intake;
+    private final ChannelRegistry channels;
+    private final PluginConfigStore configStore;
+    private final ApplicationEventPublisher events;
+    private final Path workRoot;
+    private final Path pluginDataRoot;
+    private final AtriumPluginManager pf4j;
+    private final PluginDescriptorFinder descriptorFinder = new CompoundPluginDescriptorFinder()
+            .add(new PropertiesPluginDescriptorFinder())
+            .add(new ManifestPluginDescriptorFinder());
+
+    /** One per file in plugins/. */
+    private final Map<Path, Installed> installed = new LinkedHashMap<>();
+    /** Files seen once with this fingerprint, waiting for a second look to be sure the copy finished. */
+    private final Map<Path, String> settling = new LinkedHashMap<>();
+    /** Component schemes taken away during the current scan, for routes that may depend on them. */
+    private final Set<String> removedSchemes = new HashSet<>();
+    private ScheduledExecutorService scanner;
+    private volatile boolean closed;
+
+    public PluginHost(AtriumProperties properties, DataDirectory data, CamelContext camel, OwnedRoutes routes,
+                      EventIntake intake, ChannelRegistry channels, PluginConfigStore configStore,
+                      ApplicationEventPublisher events) {
+        this.properties = properties;
+        this.camel = camel;
+        this.routes = routes;
+        this.intake = intake;
+        this.channels = channels;
+        this.configStore = configStore;
+        this.events = events;
+        this.workRoot = data.root().resolve("plugins-work");
+        this.pluginDataRoot = data.dir("plugin-data");
+        deleteTree(workRoot);
+        try {
+            Files.createDirectories(workRoot);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.pf4j = new AtriumPluginManager(workRoot);
+        String version = PluginHost.class.getPackage().getImplementationVersion();
+        pf4j.setSystemVersion(version == null ? "0.0.0" : version.replace("-SNAPSHOT", ""));
+    }
+
+    private static final class AtriumPluginManager extends DefaultPluginManager {
+        AtriumPluginManager(Path root) {
+            super(root);
+        }
+    }
+
+    /** A plugin file and what became of it. */
+    private static final class Installed {
+        final Path file;
+        final String fingerprint;
+        final Instant modified;
+        Path workPath;
+        PluginDescriptor descriptor;
+        String id;
+        PluginState state = PluginState.LOADING;
+        String error;
+        Instant since = Instant.now();
+        /** The configuration fingerprint this plugin was last started (or refused) with. */
+        String attemptedConfig;
+        List<Connector> connectors = List.of();
+        HostConnectorContext context;
+        ConfigSpec spec = ConfigSpec.empty();
+        Map<String, Object> maskedConfig = Map.of();
+
+        Installed(Path file, String fingerprint, Instant modified) {
+            this.file = file;
+            this.fingerprint = fingerprint;
+            this.modified = modified;
+        }
+
+        String version() {
+            return descriptor == null ? null : descriptor.getVersion();
+        }
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    @org.springframework.core.annotation.Order(0)
+    public void startWatching() {
+        try {
+            Files.createDirectories(properties.pluginsDir());
+        } catch (IOException e) {
+            log.error("Cannot create plugins directory {}: {}", properties.pluginsDir(), e.getMessage());
+        }
+        log.info("Loading plugins from {}", properties.pluginsDir().toAbsolutePath().normalize());
+        scan(true);
+        long every = Math.max(100, properties.getPlugins().getScanInterval().toMillis());
+        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "atrium-plugin-scanner");
+            t.setDaemon(true);
+            return t;
+        });
+        scanner.scheduleWithFixedDelay(() -> {
+            try {
+                scan(false);
+            } catch (RuntimeException e) {
+                log.error("Plugin scan failed: {}", e.toString(), e);
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops every plugin before Camel and the broker go down. */
+    @EventListener(ContextClosedEvent.class)
+    public synchronized void stopAll() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (scanner != null) {
+            scanner.shutdownNow();
+        }
+        for (Installed p : new ArrayList<>(installed.values())) {
+            unload(p);
+        }
+        installed.clear();
+        deleteTree(workRoot);
+    }
+
+    // ---------------------------------------------------------------- scanning
+
+    /**
+     * Brings the running plugins in step with the folder. With {@code settled} every file is
+     * taken as complete; otherwise a new or changed file is taken only once two scans in a row
+     * saw it unchanged.
+     */
+    public synchronized void scan(boolean settled) {
+        if (closed) {
+            return;
+        }
+        boolean changed = false;
+        Map<Path, FileInfo> present = listPluginFiles();
+        for (Installed p : new ArrayList<>(installed.values())) {
+            if (!present.containsKey(p.file)) {
+                log.info("Plugin file {} removed", p.file.getFileName());
+                unload(p);
+                installed.remove(p.file);
+                changed = true;
+            }
+        }
+        settling.keySet().retainAll(present.keySet());
+        for (Map.Entry<Path, FileInfo> entry : present.entrySet()) {
+            Path file = entry.getKey();
+            FileInfo info = entry.getValue();
+            Installed current = installed.get(file);
+            if (current != null && current.fingerprint.equals(info.fingerprint)) {
+                continue;
+            }
+            if (!settled && !info.fingerprint.equals(settling.get(file))) {
+                settling.put(file, info.fingerprint);
+                continue;
+            }
+            settling.remove(file);
+            if (current != null) {
+                log.info("Plugin file {} changed", file.getFileName());
+                unload(current);
+                installed.remove(file);
+            }
+            installed.put(file, inspect(file, info));
+            changed = true;
+        }
+        changed |= reconcile();
+        if (changed) {
+            Set<String> removed = Set.copyOf(removedSchemes);
+            removedSchemes.clear();
+            events.publishEvent(new PluginsChangedEvent(this, removed));
+        }
+    }
+
+    /** Per plugin id, runs the newest version and keeps the others stopped. Returns whether anything changed. */
+    private boolean reconcile() {
+        boolean changed = false;
+        Map<String, List<Installed>> byId = installed.values().stream().filter(p -> p.id != null)
+                .collect(Collectors.groupingBy(p -> p.id, LinkedHashMap::new, Collectors.toList()));
+        for (Map.Entry<String, List<Installed>> group : byId.entrySet()) {
+            List<Installed> candidates = new ArrayList<>(group.getValue());
+            candidates.sort(Comparator.<Installed, String>comparing(Installed::version, (a, b) -> pf4j.getVersionManager().compareVersions(a, b))
+                    .thenComparing(p -> p.modified).reversed());
+            Installed winner = candidates.get(0);
+            for (Installed loser : candidates.subList(1, candidates.size())) {
+                String reason = "superseded by " + winner.file.getFileName() + " (version " + winner.version() + ")";
+                if (loser.state == PluginState.STARTED || !reason.equals(loser.error)) {
+                    unload(loser);
+                    loser.state = PluginState.DISABLED;
+                    loser.error = reason;
+                    loser.since = Instant.now();
+                    changed = true;
+                }
+            }
+            String configFingerprint = configStore.fingerprint(winner.id);
+            boolean attempted = configFingerprint.equals(winner.attemptedConfig);
+            if (winner.descriptor != null && !attempted) {
+                if (winner.state == PluginState.STARTED) {
+                    log.info("Configuration of plugin '{}' changed; restarting it", winner.id);
+                    unload(winner);
+                }
+                start(winner, configFingerprint);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private record FileInfo(String fingerprint, Instant modified) {
+    }
+
+    private Map<Path, FileInfo> listPluginFiles() {
+        Map<Path, FileInfo> out = new LinkedHashMap<>();
+        Path dir = properties.pluginsDir();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path p : stream) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") || !(name.endsWith(".zip") || name.endsWith(".jar")) || !Files.isRegularFile(p)) {
+                    continue;
+                }
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                out.put(p.toAbsolutePath().normalize(), new FileInfo(a.size() + ":" + a.lastModifiedTime().toMillis(),
+                        a.lastModifiedTime().toInstant()));
+            }
+        } catch (IOException e) {
+            log.error("Cannot list plugins directory {}: {}", dir, e.getMessage());
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- one plugin
+
+    /** Unpacks a plugin file into the work area and reads its descriptor; nothing is loaded yet. */
+    private Installed inspect(Path file, FileInfo info) {
+        Installed p = new Installed(file, info.fingerprint, info.modified);
+        try {
+            p.workPath = unpack(file, workRoot.resolve(file.getFileName() + "-" + Integer.toHexString(info.fingerprint.hashCode())));
+            p.descriptor = readDescriptor(p.workPath);
+            p.id = p.descriptor.getPluginId();
+        } catch (Exception e) {
+            p.id = null;
+            p.descriptor = null;
+            p.state = PluginState.DISABLED;
+            p.error = message(e);
+            log.error("Plugin file {} is DISABLED: {}", file.getFileName(), p.error);
+        }
+        return p;
+    }
+
+    private PluginDescriptor readDescriptor(Path workPath) {
+        PluginDescriptor d;
+        try {
+            d = descriptorFinder.find(workPath);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("no readable plugin descriptor (plugin.properties or MANIFEST.MF with Plugin-Id): "
+                    + message(e), e);
+        }
+        if (d.getPluginId() == null || d.getPluginId().isBlank()) {
+            throw new IllegalArgumentException("plugin descriptor has no plugin.id");
+        }
+        if (!KEBAB.matcher(d.getPluginId()).matches()) {
+            throw new IllegalArgumentException("plugin id '" + d.getPluginId() + "' must be kebab-case (a-z, 0-9 and '-')");
+        }
+        if (d.getVersion() == null || d.getVersion().isBlank()) {
+            throw new IllegalArgumentException("plugin descriptor of '" + d.getPluginId() + "' has no plugin.version");
+        }
+        return d;
+    }
+
+    private void start(Installed p, String configFingerprint) {
+        p.attemptedConfig = configFingerprint;
+        p.since = Instant.now();
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        try {
+            String id = pf4j.loadPlugin(p.workPath);
+            PluginWrapper wrapper = pf4j.getPlugin(id);
+            ClassLoader loader = wrapper.getPluginClassLoader();
+            if (pf4j.startPlugin(id) != org.pf4j.PluginState.STARTED) {
+                Throwable failure = wrapper.getFailedException();
+                throw new IllegalStateException("its Plugin class failed to start: "
+                        + (failure == null ? "see the log" : message(failure)), failure);
+            }
+            List<Connector> connectors = pf4j.getExtensions(Connector.class, id);
+            ConfigSpec spec = ConfigSpec.empty();
+            for (Connector c : connectors) {
+                spec = spec.merge(c.configSpec());
+            }
+            p.spec = spec;
+            PluginConfigStore.Loaded raw = configStore.load(id);
+            ConfigSpec.Validation validation = spec.validate(raw.values());
+            p.maskedConfig = spec.mask(raw.values());
+            List<ConfigProblem> problems = new ArrayList<>(raw.problems());
+            problems.addAll(validation.problems());
+            if (!problems.isEmpty()) {
+                throw new PluginConfigException("configuration of plugin '" + id + "' (" + relative(raw.file()) + "): "
+                        + problems.stream().map(ConfigProblem::message).collect(Collectors.joining("; ")));
+            }
+            log.info("Plugin '{}' {} configuration: {}", id, p.version(), validation.config().masked());
+            Path dataDir = Files.createDirectories(pluginDataRoot.resolve(id));
+            p.context = new HostConnectorContext(id, validation.config(), camel, routes, intake, channels, dataDir, loader);
+            Thread.currentThread().setContextClassLoader(loader);
+            List<Connector> started = new ArrayList<>();
+            for (Connector c : connectors) {
+                c.start(p.context);
+                started.add(c);
+            }
+            p.connectors = started;
+            p.state = PluginState.STARTED;
+            p.error = null;
+            log.info("Plugin '{}' {} STARTED from {} (routes {}, components {}, channels {})", id, p.version(),
+                    p.file.getFileName(), p.context.routeIds, p.context.componentSchemes, p.context.channelNames);
+        } catch (Throwable e) {
+            Thread.currentThread().setContextClassLoader(previous);
+            String reason = scrub(p, message(e));
+            unload(p);
+            p.attemptedConfig = configFingerprint; // not retried until the file or its configuration changes
+            p.state = PluginState.DISABLED;
+            p.error = reason;
+            if (e instanceof PluginConfigException) {
+                log.error("Plugin '{}' is DISABLED: {}", p.id, reason);
+            } else {
+                log.error("Plugin '{}' is DISABLED: {}", p.id, reason, scrubbed(p, e));
+            }
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
+    /** Stops a plugin's connectors, removes what it registered and unloads its classes. Keeps the record. */
+    private void unload(Installed p) {
+        if (p.context != null) {
+            ClassLoader previous = Thread.currentThread().getContextClassLoader();
+            try {
+                if (p.id != null && pf4j.getPlugin(p.id) != null) {
+                    Thread.currentThread().setContextClassLoader(pf4j.getPlugin(p.id).getPluginClassLoader());
+                }
+                for (Connector c : p.connectors) {
+                    try {
+                        c.stop();
+                    } catch (Throwable e) {
+                        log.warn("Plugin '{}': connector {} did not stop cleanly: {}", p.id, c.getClass().getName(), scrub(p, message(e)));
+                    }
+                }
+            } finally {
+                Thread.currentThread().setContextClassLoader(previous);
+            }
+            removedSchemes.addAll(p.context.componentSchemes);
+            p.context.close();
+            p.context = null;
+        }
+        p.connectors = List.of();
+        if (p.id != null && pf4j.getPlugin(p.id) != null && pf4j.getPlugin(p.id).getPluginPath().equals(p.workPath)) {
+            try {
+                pf4j.stopPlugin(p.id);
+            } catch (RuntimeException e) {
+                log.warn("Plugin '{}' did not stop cleanly: {}", p.id, message(e));
+            }
+            try {
+                pf4j.unloadPlugin(p.id);
+            } catch (RuntimeException e) {
+                log.warn("Plugin '{}' did not unload cleanly: {}", p.id, message(e));
+            }
+        }
+        if (p.state == PluginState.STARTED) {
+            p.state = PluginState.LOADING;
+            p.since = Instant.now();
+            log.info("Plugin '{}' {} stopped", p.id, p.version());
+        }
+        p.attemptedConfig = null;
+    }
+
+    // ---------------------------------------------------------------- admin operations
+
+    public synchronized List<PluginView> list() {
+        return installed.values().stream().map(this::view)
+                .sorted(Comparator.comparing(PluginView::id).thenComparing(PluginView::file))
+                .toList();
+    }
+
+    /** The running or, failing that, the newest record of a plugin id. */
+    public synchronized Optional<PluginView> get(String id) {
+        return installed.values().stream().filter(p -> id.equals(p.id) || p.id == null && id.equals(stem(p.file)))
+                .sorted(Comparator.comparing((Installed p) -> p.state != PluginState.STARTED).thenComparing(p -> p.modified, Comparator.reverseOrder()))
+                .findFirst().map(this::view);
+    }
+
+    /**
+     * Installs an uploaded plugin file: checks it is a readable plugin, then moves it into
+     * plugins/ as {@code <id>-<version>.zip} (replacing a file of that name) and starts it.
+     * A file that is not a plugin is refused and nothing is written to plugins/.
+     */
+    public PluginView install(InputStream upload, String originalName) throws IOException {
+        Path dir = properties.pluginsDir();
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, ".upload-", ".tmp");
+        Path probe = workRoot.resolve(".probe-" + temp.getFileName());
+        try {
+            Files.copy(upload, temp, StandardCopyOption.REPLACE_EXISTING);
+            boolean jar = originalName != null && originalName.endsWith(".jar");
+            PluginDescriptor d;
+            try {
+                d = readDescriptor(jar ? copyJar(temp, probe) : unpack(temp, probe));
+            } catch (Exception e) {
+                throw new InvalidPluginException((originalName == null ? "upload" : originalName) + " is not an Atrium plugin: " + message(e));
+            }
+            Path target = dir.resolve(d.getPluginId() + "-" + d.getVersion() + (jar ? ".jar" : ".zip"));
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            log.info("Plugin '{}' {} uploaded as {}", d.getPluginId(), d.getVersion(), target.getFileName());
+            scan(true);
+            return get(d.getPluginId()).orElseThrow();
+        } finally {
+            Files.deleteIfExists(temp);
+            deleteTree(probe);
+        }
+    }
+
+    /** Deletes every file of a plugin id from plugins/ and unloads it. Returns false if there is none. */
+    public boolean delete(String id) throws IOException {
+        List<Path> files;
+        synchronized (this) {
+            files = installed.values().stream().filter(p -> id.equals(p.id) || p.id == null && id.equals(stem(p.file)))
+                    .map(p -> p.file).toList();
+        }
+        if (files.isEmpty()) {
+            return false;
+        }
+        for (Path f : files) {
+            Files.deleteIfExists(f);
+        }
+        scan(true);
+        return true;
+    }
+
+    public synchronized Map<PluginState, Long> counts() {
+        return installed.values().stream().collect(Collectors.groupingBy(p -> p.state, Collectors.counting()));
+    }
+
+    private PluginView view(Installed p) {
+        List<Map<String, Object>> spec = new ArrayList<>();
+        for (ConfigKey k : p.spec.keys()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", k.name());
+            m.put("type", k.type().name());
+            m.put("required", k.isRequired());
+            m.put("default", k.isSecret() ? null : k.defaultValue());
+            m.put("secret", k.isSecret());
+            m.put("allowedValues", k.allowedValues());
+            m.put("description", k.description());
+            spec.add(m);
+        }
+        HostConnectorContext ctx = p.context;
+        return new PluginView(p.id != null ? p.id : stem(p.file), p.version(), p.state, p.error,
+                p.file.getFileName().toString(),
+                p.descriptor == null ? null : p.descriptor.getPluginDescription(),
+                p.descriptor == null ? null : p.descriptor.getProvider(), p.since,
+                ctx == null ? List.of() : List.copyOf(ctx.routeIds),
+                ctx == null ? List.of() : List.copyOf(ctx.componentSchemes),
+                ctx == null ? List.of() : List.copyOf(ctx.channelNames),
+                p.maskedConfig, spec);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private String relative(Path file) {
+        Path home = properties.getHome().toAbsolutePath().normalize();
+        Path abs = file.toAbsolutePath().normalize();
+        return abs.startsWith(home) ? home.relativize(abs).toString() : abs.toString();
+    }
+
+    /** Error texts from a plugin may echo its configuration: take every secret value out. */
+    private String scrub(Installed p, String text) {
+        if (text == null || p.id == null) {
+            return text;
+        }
+        String out = text;
+        Map<String, Object> raw = configStore.load(p.id).values();
+        for (ConfigKey key : p.spec.keys()) {
+            Object v = raw.get(key.name());
+            if (key.isSecret() && v != null && String.valueOf(v).length() >= 3) {
+                out = out.replace(String.valueOf(v), ConfigSpec.MASK);
+            }
+        }
+        return out;
+    }
+
+    /** The exception for the log, with secret values taken out of every message in its chain. */
+    private Throwable scrubbed(Installed p, Throwable e) {
+        String msg = scrub(p, e.toString());
+        if (msg.equals(e.toString()) && (e.getCause() == null || scrub(p, e.getCause().toString()).equals(e.getCause().toString()))) {
+            return e;
+        }
+        RuntimeException copy = new RuntimeException(msg, e.getCause() == null ? null : scrubbed(p, e.getCause()));
+        copy.setStackTrace(e.getStackTrace());
+        return copy;
+    }
+
+    static String message(Throwable e) {
+        Throwable t = e;
+        String best = null;
+        Set<Throwable> seen = new HashSet<>();
+        while (t != null && seen.add(t)) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                best = t.getMessage();
+                if (!(t instanceof java.lang.reflect.InvocationTargetException) && t.getCause() == null) {
+                    break;
+                }
+            }
+            t = t.getCause();
+        }
+        if (best == null) {
+            return e.getClass().getSimpleName();
+        }
+        return e.getMessage() != null && !e.getMessage().equals(best) && !e.getMessage().contains(best)
+                ? e.getMessage() + ": " + best : (e.getMessage() != null ? e.getMessage() : best);
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    private static Path copyJar(Path jar, Path target) throws IOException {
+        Files.createDirectories(target);
+        Path copy = target.resolve("plugin.jar");
+        Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+        return copy;
+    }
+
+    /** Unpacks a zip (refusing entries that would land outside {@code target}); a jar is copied as is. */
+    static Path unpack(Path file, Path target) throws IOException {
+        deleteTree(target);
+        if (file.getFileName().toString().endsWith(".jar")) {
+            return copyJar(file, target);
+        }
+        Files.createDirectories(target);
+        int entries = 0;
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+            ZipEntry entry;
+            while ((entry = zip.getNextEntry()) != null) {
+                Path out = target.resolve(entry.getName()).normalize();
+                if (!out.startsWith(target)) {
+                    throw new IOException("zip entry '" + entry.getName() + "' points outside the plugin folder");
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(out);
+                } else {
+                    Files.createDirectories(out.getParent());
+                    Files.copy(zip, out, StandardCopyOption.REPLACE_EXISTING);
+                }
+                entries++;
+            }
+        } catch (IOException e) {
+            throw new IOException("not a readable zip file (" + message(e) + ")", e);
+        }
+        if (entries == 0) {
+            throw new IOException("not a zip file, or an empty one");
+        }
+        return target;
+    }
+
+    static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            log.debug("Could not delete {}: {}", root, e.getMessage());
+        }
+    }
+
+    /** Published after a scan changed what runs, so routes that use plugin components can be re-checked. */
+    public static final class PluginsChangedEvent extends org.springframework.context.ApplicationEvent {
+        private final Set<String> removedSchemes;
+
+        PluginsChangedEvent(Object source, Set<String> removedSchemes) {
+            super(source);
+            this.removedSchemes = removedSchemes;
+        }
+
+        /** Camel component schemes that plugins took away. */
+        public Set<String> removedSchemes() {
+            return removedSchemes;
+        }
+    }
+
+    static final class PluginConfigException extends RuntimeException {
+        PluginConfigException(String message) {
+            super(message);
+        }
+    }
+
+    /** An uploaded file that is not a plugin: answered with 400, nothing written. */
+    public static final class InvalidPluginException extends RuntimeException {
+        public InvalidPluginException(String message) {
+            super(message);
+        }
+    }
+
+}

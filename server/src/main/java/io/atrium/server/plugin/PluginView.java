@@ -1,0 +1,19 @@
+package io.atrium.server.plugin;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plugin as the admin API shows it.
+ *
+ * @param id         plugin id from its descriptor (or the file name when the descriptor cannot be read)
+ * @param file       the file in plugins/ it came from
+ * @param config     its configuration with secrets masked
+ * @param configSpec the keys it accepts (name, type, required, default, secret, description)
+ */
+public record PluginView(String id, String version, PluginState state, String error, String file,
+                         String description, String provider, Instant since, List<String> routes,
+                         List<String> components, List<String> channels, Map<String, Object> config,
+                         List<Map<String, Object>> configSpec) {
+}
