@@ -16,7 +16,8 @@ final class ErrorLocation {
 
     private static final Pattern LINE_COLUMN = Pattern.compile("line (\\d+), column (\\d+)");
     private static final Pattern SOURCE = Pattern.compile("\\(source: [^)]*?:(\\d+)\\)");
-    private static final Pattern SCHEME = Pattern.compile("No component found with scheme: ([\\w+.-]+)");
+    private static final Pattern SCHEME = Pattern.compile("(?:No component found with scheme: |No endpoint could be found for: )([\\w+.-]+)");
+    private static final Pattern AT_NODE = Pattern.compile(">>> \\w+\\[([^\\]]+)\\] <<<");
     private static final Pattern ENDPOINT = Pattern.compile("Failed to resolve endpoint: ([\\w+.-]+:[^\\s]*)");
 
     record Location(Integer line, Integer column) {
@@ -48,6 +49,8 @@ final class ErrorLocation {
             Matcher m = SCHEME.matcher(msg);
             if (m.find()) {
                 needle = m.group(1) + ":";
+            } else if ((m = AT_NODE.matcher(msg)).find() && lineContaining(text, m.group(1)) != null) {
+                needle = m.group(1);
             } else if ((m = ENDPOINT.matcher(msg)).find()) {
                 needle = m.group(1);
                 int q = needle.indexOf('?');

@@ -52,7 +52,9 @@ public class SecurityConfiguration {
     @Bean
     @Order(2)
     SecurityFilterChain open(HttpSecurity http) throws Exception {
-        http.csrf(AbstractHttpConfigurer::disable)
+        // Routes and plugins set their own caching headers (the tracker script is cacheable).
+        http.headers(h -> h.cacheControl(c -> c.disable()))
+                .csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
