@@ -97,9 +97,10 @@ public final class ConfigSpec {
             try {
                 parsed = key.type().parse(value);
             } catch (RuntimeException e) {
-                String shown = key.isSecret() ? "a value that is not" : "'" + value + "', which is not";
+                // A parser's message may quote the value: for a secret, say nothing of it.
+                String shown = key.isSecret() ? "a value that is not" : "'" + value + "', which is not (" + simple(e) + ")";
                 problems.add(new ConfigProblem(key.name(), (fromDefault ? "default of key '" : "key '") + key.name()
-                        + "' expects " + key.type().expected() + " but got " + shown + " (" + simple(e) + ")"));
+                        + "' expects " + key.type().expected() + " but got " + shown));
                 continue;
             }
             if (!key.allowedValues().isEmpty() && !key.allowedValues().contains(String.valueOf(parsed))) {

@@ -1,0 +1,88 @@
+package io.atrium.plugin.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ConfigSpecTest {
+
+    private final ConfigSpec spec = ConfigSpec.of(
+            ConfigKey.of("api-url", ConfigType.URL).required().description("Base URL of the CRM API"),
+            ConfigKey.of("api-token", ConfigType.STRING).required().secret().description("API token"),
+            ConfigKey.of("poll-interval", ConfigType.DURATION).defaultValue("30s"),
+            ConfigKey.of("batch-size", ConfigType.INT).defaultValue(100),
+            ConfigKey.of("mode", ConfigType.STRING).defaultValue("push").allowedValues("push", "pull"),
+            ConfigKey.of("tags", ConfigType.LIST),
+            ConfigKey.of("enabled", ConfigType.BOOLEAN).defaultValue("true"));
+
+    @Test
+    void validConfigurationIsTypedAndDefaulted() {
+        var v = spec.validate(Map.of("api-url", "https://crm.example.test/api", "api-token", "t", "tags", "a, b,,c"));
+        assertThat(v.problems()).isEmpty();
+        PluginConfig c = v.config();
+        assertThat(c.getUrl("api-url")).isEqualTo(URI.create("https://crm.example.test/api"));
+        assertThat(c.getDuration("poll-interval")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.getInt("batch-size")).isEqualTo(100);
+        assertThat(c.getString("mode")).isEqualTo("push");
+        assertThat(c.getList("tags")).containsExactly("a", "b", "c");
+        assertThat(c.getBoolean("enabled")).isTrue();
+    }
+
+    @Test
+    void missingRequiredKeyNamesTheKeyAndWhatIsExpected() {
+        var v = spec.validate(Map.of("api-token", "t"));
+        assertThat(v.isValid()).isFalse();
+        assertThat(v.problems()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo("api-url");
+            assertThat(p.message()).isEqualTo("missing required key 'api-url' (an absolute URL such as https://host:port/path:"
+                    + " Base URL of the CRM API) which has no default value");
+        });
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        var v = spec.validate(Map.of("api-ur", "x", "batch-size", "lots", "mode", "sideways", "poll-interval", "soon",
+                "api-url", "not a url"));
+        assertThat(v.problems()).extracting(ConfigProblem::message).containsExactlyInAnyOrder(
+                "unknown key 'api-ur' (did you mean 'api-url'?); known keys: api-url, api-token, poll-interval, batch-size, mode, tags, enabled",
+                "missing required key 'api-token' (a string: API token) which has no default value",
+                "key 'batch-size' expects an integer but got 'lots', which is not (For input string: \"lots\")",
+                "key 'mode' must be one of [push, pull] but got 'sideways'",
+                "key 'poll-interval' expects a duration such as 30s, 5m, 2h or PT30S but got 'soon', which is not (Text cannot be parsed to a Duration)",
+                "key 'api-url' expects an absolute URL such as https://host:port/path but got 'not a url', which is not (Illegal character in path at index 3: not a url)");
+    }
+
+    @Test
+    void secretValuesNeverAppearInMessagesOrDumps() {
+        ConfigSpec s = ConfigSpec.of(ConfigKey.of("pin", ConfigType.INT).secret().required());
+        var v = s.validate(Map.of("pin", "hunter2"));
+        assertThat(v.problems()).singleElement().satisfies(p -> assertThat(p.message()).doesNotContain("hunter2"));
+        assertThat(s.mask(Map.of("pin", "1234", "password-unknown", "x"))).containsEntry("pin", ConfigSpec.MASK)
+                .containsEntry("password-unknown", ConfigSpec.MASK);
+        var ok = spec.validate(Map.of("api-url", "http://h", "api-token", "very-secret"));
+        assertThat(ok.config().toString()).doesNotContain("very-secret").contains("api-token=******");
+    }
+
+    @Test
+    void jsonSchemaDescribesEveryKey() {
+        Map<String, Object> schema = spec.toJsonSchema();
+        assertThat(schema).containsEntry("type", "object").containsEntry("additionalProperties", false);
+        assertThat(schema.get("required")).isEqualTo(List.of("api-url", "api-token"));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> props = (Map<String, Map<String, Object>>) schema.get("properties");
+        assertThat(props.get("api-token")).containsEntry("format", "password").containsEntry("writeOnly", true);
+        assertThat(props.get("mode")).containsEntry("enum", List.of("push", "pull")).containsEntry("default", "push");
+        assertThat(props.get("batch-size")).containsEntry("type", "integer");
+    }
+
+    @Test
+    void aKeyDeclaredTwiceIsAProgrammingError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigSpec.of(ConfigKey.of("a", ConfigType.STRING),
+                ConfigKey.of("a", ConfigType.INT))).hasMessageContaining("'a' is declared twice");
+    }
+}
