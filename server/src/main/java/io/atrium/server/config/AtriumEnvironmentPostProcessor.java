@@ -34,6 +34,7 @@ public class AtriumEnvironmentPostProcessor implements EnvironmentPostProcessor,
             Path dataDir = data.isBlank() ? home.resolve("data") : Path.of(data);
             derived.put("spring.artemis.mode", "embedded");
             derived.put("spring.artemis.embedded.persistent", "true");
+            derived.put("spring.artemis.embedded.queues", "atrium.events,atrium.dlq");
             derived.put("spring.artemis.embedded.data-directory", dataDir.resolve("broker").toAbsolutePath().normalize().toString());
         }
         // Lowest precedence of the explicit sources: a user's spring.artemis.* still wins.

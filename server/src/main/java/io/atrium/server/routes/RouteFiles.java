@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -264,8 +263,9 @@ public class RouteFiles {
                 if (n.startsWith(".") || !(n.endsWith(".yaml") || n.endsWith(".yml")) || !Files.isRegularFile(p)) {
                     continue;
                 }
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                out.put(p.toAbsolutePath().normalize(), a.size() + ":" + a.lastModifiedTime().toMillis());
+                // Route files are small: fingerprint the content, so an edit is seen whatever the clock says.
+                byte[] bytes = Files.readAllBytes(p);
+                out.put(p.toAbsolutePath().normalize(), bytes.length + ":" + java.util.Arrays.hashCode(bytes));
             }
         } catch (IOException ex) {
             log.error("Cannot list routes directory {}: {}", dir, ex.getMessage());

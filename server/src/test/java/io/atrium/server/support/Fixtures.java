@@ -1,0 +1,153 @@
+package io.atrium.server.support;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Source code of the fixture plugins the tests build. Each is a small, real connector. */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    /**
+     * {@code greeter}: serves GET /greeter with its {@code greeting} (suffixed with the version),
+     * and contributes the Camel component {@code greet:} whose producer prefixes the body.
+     */
+    public static Path greeter(Path dir, String version) throws IOException {
+        String connector = """
+                package fixture.greeter;
+
+                import io.atrium.plugin.api.*;
+                import org.apache.camel.builder.RouteBuilder;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class GreeterConnector implements Connector {
+                    public ConfigSpec configSpec() {
+                        return ConfigSpec.of(ConfigKey.of("greeting", ConfigType.STRING).defaultValue("hello")
+                                .description("What GET /greeter answers"));
+                    }
+                    public void start(ConnectorContext ctx) throws Exception {
+                        String text = ctx.config().getString("greeting") + " v%s";
+                        ctx.addComponent("greet", new GreetComponent());
+                        ctx.addRoutes(new RouteBuilder() {
+                            public void configure() {
+                                from("platform-http:/greeter").routeId("greeter-http").setBody(constant(text));
+                            }
+                        });
+                    }
+                }
+                """.formatted(version);
+        String component = """
+                package fixture.greeter;
+
+                import java.util.Map;
+                import org.apache.camel.*;
+                import org.apache.camel.support.*;
+
+                public class GreetComponent extends DefaultComponent {
+                    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+                        return new DefaultEndpoint(uri, this) {
+                            public Producer createProducer() {
+                                return new DefaultProducer(this) {
+                                    public void process(Exchange exchange) {
+                                        exchange.getMessage().setBody("greeted " + remaining + ": "
+                                                + exchange.getMessage().getBody(String.class));
+                                    }
+                                };
+                            }
+                            public Consumer createConsumer(Processor processor) {
+                                throw new UnsupportedOperationException("greet: is send-only");
+                            }
+                        };
+                    }
+                }
+                """;
+        return TestPlugins.zip(dir, "greeter", version, Map.of("fixture.greeter.GreeterConnector", connector,
+                "fixture.greeter.GreetComponent", component), List.of("fixture.greeter.GreeterConnector"));
+    }
+
+    /** {@code exploding}: declares a secret {@code password} and fails to start with a message that echoes it. */
+    public static Path exploding(Path dir) throws IOException {
+        String connector = """
+                package fixture.exploding;
+
+                import io.atrium.plugin.api.*;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class ExplodingConnector implements Connector {
+                    public ConfigSpec configSpec() {
+                        return ConfigSpec.of(
+                                ConfigKey.of("url", ConfigType.URL).required().description("Server to log in to"),
+                                ConfigKey.of("password", ConfigType.STRING).required().secret().description("Login password"));
+                    }
+                    public void start(ConnectorContext ctx) {
+                        org.slf4j.LoggerFactory.getLogger(getClass()).info("Logging in with {}", ctx.config());
+                        throw new IllegalStateException("login to " + ctx.config().getUrl("url") + " refused for password "
+                                + ctx.config().getString("password"));
+                    }
+                }
+                """;
+        return TestPlugins.zip(dir, "exploding", "1.0.0", Map.of("fixture.exploding.ExplodingConnector", connector),
+                List.of("fixture.exploding.ExplodingConnector"));
+    }
+
+    /** {@code configured}: requires {@code api-url}, a secret {@code api-token}, and a {@code mode} of two values. */
+    public static Path configured(Path dir) throws IOException {
+        String connector = """
+                package fixture.configured;
+
+                import io.atrium.plugin.api.*;
+                import org.apache.camel.builder.RouteBuilder;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class ConfiguredConnector implements Connector {
+                    public ConfigSpec configSpec() {
+                        return ConfigSpec.of(
+                                ConfigKey.of("api-url", ConfigType.URL).required().description("Base URL of the API"),
+                                ConfigKey.of("api-token", ConfigType.STRING).required().secret().description("API token"),
+                                ConfigKey.of("mode", ConfigType.STRING).defaultValue("push").allowedValues("push", "pull"),
+                                ConfigKey.of("batch-size", ConfigType.INT).defaultValue("100"));
+                    }
+                    public void start(ConnectorContext ctx) throws Exception {
+                        String answer = ctx.config().getUrl("api-url") + " " + ctx.config().getString("mode");
+                        ctx.addRoutes(new RouteBuilder() {
+                            public void configure() {
+                                from("platform-http:/configured").routeId("configured-http").setBody(constant(answer));
+                            }
+                        });
+                    }
+                }
+                """;
+        return TestPlugins.zip(dir, "configured", "1.0.0", Map.of("fixture.configured.ConfiguredConnector", connector),
+                List.of("fixture.configured.ConfiguredConnector"));
+    }
+
+    /**
+     * {@code sender}: provides the channel {@code test}; every message it is asked to send comes
+     * back to the hub as a {@code message_sent} event (so a test sees both directions of the contract).
+     */
+    public static Path sender(Path dir) throws IOException {
+        String connector = """
+                package fixture.sender;
+
+                import io.atrium.plugin.api.*;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class SenderConnector implements Connector {
+                    public void start(ConnectorContext ctx) {
+                        ctx.registerChannel("test", message -> ctx.events().submit(Event.track("message_sent")
+                                .userId(message.profileId()).messageId("sent-" + message.id())
+                                .property("to", message.to()).property("body", message.body()).build()));
+                    }
+                }
+                """;
+        return TestPlugins.zip(dir, "sender", "1.0.0", Map.of("fixture.sender.SenderConnector", connector),
+                List.of("fixture.sender.SenderConnector"));
+    }
+}
