@@ -25,6 +25,7 @@ public class AtriumEnvironmentPostProcessor implements EnvironmentPostProcessor,
         String brokerUrl = env.getProperty("atrium.broker.url", "");
         if (!brokerUrl.isBlank()) {
             derived.put("spring.artemis.mode", "native");
+            derived.put("spring.artemis.embedded.enabled", "false");
             derived.put("spring.artemis.broker-url", brokerUrl);
             putIfSet(env, derived, "atrium.broker.user", "spring.artemis.user");
             putIfSet(env, derived, "atrium.broker.password", "spring.artemis.password");

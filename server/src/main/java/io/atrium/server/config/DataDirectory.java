@@ -32,7 +32,7 @@ public class DataDirectory {
         try {
             Files.createDirectories(root);
             lockChannel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = lockChannel.tryLock();
+            lock = tryLock(lockChannel);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use data directory " + root + ": " + e.getMessage(), e);
         }
@@ -41,6 +41,14 @@ public class DataDirectory {
                     + " stop it or set ATRIUM_DATA to another directory");
         }
         log.info("Data directory: {}", root);
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null; // held by this very JVM
+        }
     }
 
     public Path root() {
