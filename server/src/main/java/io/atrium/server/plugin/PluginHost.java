@@ -339,7 +339,6 @@ public class PluginHost {
     private void start(Installed p, String configFingerprint) {
         p.attemptedConfig = configFingerprint;
         p.since = Instant.now();
-        ClassLoader previous = Thread.currentThread().getContextClassLoader();
         try {
             String id = pf4j.loadPlugin(p.workPath);
             PluginWrapper wrapper = pf4j.getPlugin(id);
@@ -367,19 +366,17 @@ public class PluginHost {
             log.info("Plugin '{}' {} configuration: {}", id, p.version(), validation.config().masked());
             Path dataDir = Files.createDirectories(pluginDataRoot.resolve(id));
             p.context = new HostConnectorContext(id, validation.config(), camel, routes, intake, channels, dataDir, loader);
-            Thread.currentThread().setContextClassLoader(loader);
             List<Connector> started = new ArrayList<>();
+            p.connectors = started; // so that a failure below stops the ones already started
             for (Connector c : connectors) {
-                c.start(p.context);
+                startWithTimeout(p.id, c, p.context, loader);
                 started.add(c);
             }
-            p.connectors = started;
             p.state = PluginState.STARTED;
             p.error = null;
             log.info("Plugin '{}' {} STARTED from {} (routes {}, components {}, channels {})", id, p.version(),
                     p.file.getFileName(), p.context.routeIds, p.context.componentSchemes, p.context.channelNames);
         } catch (Throwable e) {
-            Thread.currentThread().setContextClassLoader(previous);
             String reason = scrub(p, message(e));
             unload(p);
             p.attemptedConfig = configFingerprint; // not retried until the file or its configuration changes
@@ -390,8 +387,31 @@ public class PluginHost {
             } else {
                 log.error("Plugin '{}' is DISABLED: {}", p.id, reason, scrubbed(p, e));
             }
-        } finally {
-            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * Runs a connector's start on a thread of its own (with the plugin's class loader as context
+     * loader), so that a connector that hangs disables its plugin instead of the plugin host.
+     */
+    private void startWithTimeout(String id, Connector connector, HostConnectorContext context, ClassLoader loader) throws Exception {
+        java.time.Duration timeout = properties.getPlugins().getStartTimeout();
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+            connector.start(context);
+            return null;
+        });
+        Thread t = new Thread(task, "atrium-plugin-start-" + id);
+        t.setContextClassLoader(loader);
+        t.setDaemon(true);
+        t.start();
+        try {
+            task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            t.interrupt();
+            throw new IllegalStateException("connector " + connector.getClass().getName() + " did not start within "
+                    + timeout.toSeconds() + " s (atrium.plugins.start-timeout)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : new IllegalStateException(e.getCause());
         }
     }
 

@@ -111,6 +111,17 @@ class PluginHostIT extends HubTestSupport {
     }
 
     @Test
+    void aConnectorThatNeverFinishesStartingIsDisabledAndDoesNotBlockOthers() throws Exception {
+        TestPlugins.install(Fixtures.hanging(BUILD), PLUGINS, "hanging-1.0.0.zip");
+        TestPlugins.install(Fixtures.greeter(BUILD, "1.0.0"), PLUGINS, "greeter-1.0.0.zip");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(pluginFromFile("hanging-1.0.0.zip")).isNotNull().containsEntry("state", "DISABLED");
+            assertThat((String) pluginFromFile("hanging-1.0.0.zip").get("error")).contains("did not start within 2 s");
+            assertThat(get("/greeter").body()).isEqualTo("hello v1.0.0");
+        });
+    }
+
+    @Test
     void configurationIsValidatedBeforeStartAndAFixedFileRestartsThePlugin() throws Exception {
         Files.writeString(PLUGIN_CONFIG.resolve("configured.yml"), "api-token: ${ATRIUM_TEST_UNSET_TOKEN:t0k3n}\ncolour: red\nmode: sideways\n");
         TestPlugins.install(Fixtures.configured(BUILD), PLUGINS, "configured-1.0.0.zip");

@@ -150,4 +150,23 @@ public final class Fixtures {
         return TestPlugins.zip(dir, "sender", "1.0.0", Map.of("fixture.sender.SenderConnector", connector),
                 List.of("fixture.sender.SenderConnector"));
     }
+
+    /** {@code hanging}: its start never returns (a connector waiting on a server that never answers). */
+    public static Path hanging(Path dir) throws IOException {
+        String connector = """
+                package fixture.hanging;
+
+                import io.atrium.plugin.api.*;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class HangingConnector implements Connector {
+                    public void start(ConnectorContext ctx) throws Exception {
+                        new java.util.concurrent.CountDownLatch(1).await();
+                    }
+                }
+                """;
+        return TestPlugins.zip(dir, "hanging", "1.0.0", Map.of("fixture.hanging.HangingConnector", connector),
+                List.of("fixture.hanging.HangingConnector"));
+    }
 }

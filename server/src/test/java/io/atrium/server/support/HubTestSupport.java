@@ -61,6 +61,7 @@ public abstract class HubTestSupport {
         registry.add("atrium.security.admin-token", () -> TOKEN);
         registry.add("atrium.plugins.scan-interval", () -> "250ms");
         registry.add("atrium.routes.scan-interval", () -> "250ms");
+        registry.add("atrium.plugins.start-timeout", () -> "2s");
     }
 
     @LocalServerPort
