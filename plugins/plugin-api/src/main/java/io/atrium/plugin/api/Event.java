@@ -11,18 +11,26 @@ import java.util.Objects;
  *
  * @param type        track, identify, page, screen, group or alias
  * @param event       the event name (track only), e.g. {@code order_completed}
+ * @param name        the page or screen name (page, screen)
  * @param userId      the person's id in the source system, if known
  * @param anonymousId a device or browser id, if known
+ * @param groupId     the account or company (group)
+ * @param previousId  the earlier id of the person (alias)
  * @param messageId   unique per event; a second event with the same id is the same event
- * @param timestamp   when it happened (the source's clock)
+ * @param timestamp   when it happened, corrected for the sender's clock skew where the collector could
+ * @param originalTimestamp the timestamp as the sender's clock gave it, when it was corrected
+ * @param sentAt      when the sender sent it (its clock)
+ * @param receivedAt  when the hub received it (the hub's clock)
+ * @param source      the id of the source (write key owner, plugin or route) it came from
  * @param traits      person attributes (identify, group)
  * @param properties  event attributes (track, page, screen)
  * @param context     where it came from (ip, userAgent, library, page, ...)
  * @param identities  further typed identities of the person: {@code email}, {@code phone},
  *                    {@code crm_id}, {@code erp_id}, or a type the plugin declares
  */
-public record Event(String type, String event, String userId, String anonymousId, String messageId,
-                    Instant timestamp, Map<String, Object> traits, Map<String, Object> properties,
+public record Event(String type, String event, String name, String userId, String anonymousId, String groupId,
+                    String previousId, String messageId, Instant timestamp, Instant originalTimestamp, Instant sentAt,
+                    Instant receivedAt, String source, Map<String, Object> traits, Map<String, Object> properties,
                     Map<String, Object> context, Map<String, String> identities) {
 
     public Event {
@@ -53,10 +61,17 @@ public record Event(String type, String event, String userId, String anonymousId
     public static final class Builder {
         private final String type;
         private String event;
+        private String name;
         private String userId;
         private String anonymousId;
+        private String groupId;
+        private String previousId;
         private String messageId;
         private Instant timestamp;
+        private Instant originalTimestamp;
+        private Instant sentAt;
+        private Instant receivedAt;
+        private String source;
         private final Map<String, Object> traits = new LinkedHashMap<>();
         private final Map<String, Object> properties = new LinkedHashMap<>();
         private final Map<String, Object> context = new LinkedHashMap<>();
@@ -67,7 +82,14 @@ public record Event(String type, String event, String userId, String anonymousId
         }
 
         public Builder event(String event) { this.event = event; return this; }
+        public Builder name(String name) { this.name = name; return this; }
         public Builder userId(String userId) { this.userId = userId; return this; }
+        public Builder groupId(String groupId) { this.groupId = groupId; return this; }
+        public Builder previousId(String previousId) { this.previousId = previousId; return this; }
+        public Builder originalTimestamp(Instant originalTimestamp) { this.originalTimestamp = originalTimestamp; return this; }
+        public Builder sentAt(Instant sentAt) { this.sentAt = sentAt; return this; }
+        public Builder receivedAt(Instant receivedAt) { this.receivedAt = receivedAt; return this; }
+        public Builder source(String source) { this.source = source; return this; }
         public Builder anonymousId(String anonymousId) { this.anonymousId = anonymousId; return this; }
         public Builder messageId(String messageId) { this.messageId = messageId; return this; }
         public Builder timestamp(Instant timestamp) { this.timestamp = timestamp; return this; }
@@ -79,7 +101,8 @@ public record Event(String type, String event, String userId, String anonymousId
         public Builder identity(String type, String value) { identities.put(type, value); return this; }
 
         public Event build() {
-            return new Event(type, event, userId, anonymousId, messageId, timestamp, traits, properties, context, identities);
+            return new Event(type, event, name, userId, anonymousId, groupId, previousId, messageId, timestamp,
+                    originalTimestamp, sentAt, receivedAt, source, traits, properties, context, identities);
         }
     }
 }
