@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -33,6 +32,7 @@ import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.Connector;
 import io.atrium.server.camel.OwnedRoutes;
 import io.atrium.server.config.AtriumProperties;
+import io.atrium.server.support.PeriodicTask;
 import io.atrium.server.config.DataDirectory;
 import io.atrium.server.intake.EventIntake;
 
@@ -156,19 +156,7 @@ public class PluginHost {
         }
         log.info("Loading plugins from {}", properties.pluginsDir().toAbsolutePath().normalize());
         scan(true);
-        long every = Math.max(100, properties.getPlugins().getScanInterval().toMillis());
-        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "atrium-plugin-scanner");
-            t.setDaemon(true);
-            return t;
-        });
-        scanner.scheduleWithFixedDelay(() -> {
-            try {
-                scan(false);
-            } catch (RuntimeException e) {
-                log.error("Plugin scan failed: {}", e.toString(), e);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        scanner = PeriodicTask.every(properties.getPlugins().getScanInterval(), "atrium-plugin-scanner", log, () -> scan(false));
     }
 
     /** Stops every plugin before Camel and the broker go down. */

@@ -10,13 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.atrium.server.camel.OwnedRoutes;
 import io.atrium.server.config.AtriumProperties;
+import io.atrium.server.support.PeriodicTask;
 import io.atrium.server.plugin.PluginHost;
 
 import org.apache.camel.CamelContext;
@@ -82,19 +81,7 @@ public class RouteFiles {
         Path dir = properties.routesDir();
         log.info("Loading YAML routes from {}", dir.toAbsolutePath().normalize());
         scan(true);
-        long every = Math.max(100, properties.getRoutes().getScanInterval().toMillis());
-        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "atrium-route-scanner");
-            t.setDaemon(true);
-            return t;
-        });
-        scanner.scheduleWithFixedDelay(() -> {
-            try {
-                scan(false);
-            } catch (RuntimeException e) {
-                log.error("Route scan failed: {}", e.toString(), e);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        scanner = PeriodicTask.every(properties.getRoutes().getScanInterval(), "atrium-route-scanner", log, () -> scan(false));
     }
 
     @EventListener(ContextClosedEvent.class)
