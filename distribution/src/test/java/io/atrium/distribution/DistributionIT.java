@@ -239,7 +239,9 @@ class DistributionIT {
         assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).contains("javascript"));
         assertThat(script.body()).isNotBlank();
 
-        // config/application.yml is in force: the log goes to $ATRIUM_HOME/logs, the example route runs
+        // config/application.yml is in force: disk space of the data directory, the log in $ATRIUM_HOME/logs,
+        // the example route running
+        assertThat(health.at("/components/diskSpace/details/path").asText()).isEqualTo(data.toString());
         assertThat(home.resolve("logs/atrium.log")).content().contains("Started AtriumApplication");
         JsonNode routes = getJson(hub, "/api/v1/routes");
         assertThat(find(routes, "id", "example-heartbeat")).hasValueSatisfying(
