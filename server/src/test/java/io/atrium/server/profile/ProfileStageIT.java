@@ -48,6 +48,27 @@ class ProfileStageIT extends ProfileTestSupport {
     }
 
     @Test
+    void aMessageTheDatabaseRefusesGoesToTheDeadLetterQueueAndTheOthersAreApplied() {
+        String s = unique();
+        // PostgreSQL refuses the NUL character in text and JSON: this batch can never be stored.
+        intake.submit(List.of(Event.track("fine").userId("db-" + s).messageId("db-good-" + s).timestamp(Instant.now()).build(),
+                Event.track("broken").userId("db-" + s).messageId("db-bad-" + s).property("note", "nul\u0000here")
+                        .timestamp(Instant.now()).build()));
+        List<String> others = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Event e = Event.track("later").userId("db2-" + s + i).messageId("db-later" + i + "-" + s).timestamp(Instant.now()).build();
+            intake.submit(List.of(e));
+            others.add(e.messageId());
+        }
+        awaitStored(others);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters().stream().anyMatch(m -> String.valueOf(text(m)).contains("db-bad-" + s)));
+        Message dead = deadLetters().stream().filter(m -> String.valueOf(text(m)).contains("db-bad-" + s)).findFirst().orElseThrow();
+        assertThat(property(dead, "atrium_error")).startsWith("cannot be applied");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM events WHERE message_id IN (?, ?)", Long.class, "db-good-" + s, "db-bad-" + s))
+                .as("a queue message is applied as a whole or not at all").isZero();
+    }
+
+    @Test
     void everyCommittedBatchIsAnnouncedOnTheProfileChangedTopic() throws Exception {
         String s = unique();
         try (Connection connection = connectionFactory.createConnection()) {

@@ -300,4 +300,45 @@ class ProfileStoreIT extends ProfileTestSupport {
 
         assertThat(get(path("user_id", "pg-" + s)).statusCode()).as("needs the admin token").isEqualTo(401);
     }
+
+    @Test
+    void invalidIdentitiesAreSkippedButTheEventIsStored() {
+        String s = unique();
+        submitAndWait(Event.identify().userId("iv-" + s).trait("phone", "call me maybe").trait("email", "nobody")
+                .identity("Bad-Type", "x").identity("crm_id", "   ").identity("loyalty_card", "LC-" + s)
+                .messageId("iv-" + s).timestamp(T0).build());
+        JsonNode person = profile("user_id", "iv-" + s);
+        assertThat(identities(person)).containsExactlyInAnyOrder("user_id:iv-" + s, "loyalty_card:LC-" + s);
+        assertThat(person.path("traits").path("phone").asText()).as("still a trait").isEqualTo("call me maybe");
+        assertThat(messageIds(person.path("recentEvents"))).containsExactly("iv-" + s);
+        assertThat(profile("loyalty_card", "LC-" + s).path("id").asLong()).isEqualTo(person.path("id").asLong());
+        assertThat(get("/actuator/prometheus").body())
+                .containsPattern("atrium_profiles_identities_skipped_total\\{[^}]*reason=\"invalid_phone\"[^}]*type=\"phone\"")
+                .containsPattern("atrium_profiles_identities_skipped_total\\{[^}]*reason=\"invalid_type\"");
+    }
+
+    @Test
+    void anEventWithoutMessageIdIsStillStoredOnce() {
+        String s = unique();
+        Event noId = Event.track("clicked").userId("nm-" + s).timestamp(T0).property("button", "buy").build();
+        intake.submit(List.of(noId));
+        submitAndWait(Event.track("marker").userId("nm-" + s).messageId("nm-marker-" + s).timestamp(T0.plusSeconds(1)).build());
+        intake.submit(List.of(noId));
+        submitAndWait(Event.track("marker").userId("nm-" + s).messageId("nm-marker2-" + s).timestamp(T0.plusSeconds(2)).build());
+        JsonNode events = readJson(adminGet(path("user_id", "nm-" + s) + "/events").body());
+        assertThat(events.path("total").asLong()).isEqualTo(3);
+        assertThat(events.path("events").get(2).path("messageId").asText()).startsWith("derived-");
+    }
+
+    @Test
+    void anAliasLinksThePreviousIdToTheUser() {
+        String s = unique();
+        submitAndWait(Event.ofType("page").anonymousId("al-" + s).messageId("al1-" + s).timestamp(T0).build());
+        submitAndWait(Event.identify().userId("alu-" + s).messageId("al2-" + s).timestamp(T0.plusSeconds(1)).build());
+        submitAndWait(Event.ofType("alias").userId("alu-" + s).previousId("al-" + s).messageId("al3-" + s).timestamp(T0.plusSeconds(2)).build());
+        JsonNode person = profile("user_id", "alu-" + s);
+        assertThat(identities(person)).containsExactlyInAnyOrder("user_id:alu-" + s, "anonymous_id:al-" + s);
+        assertThat(messageIds(person.path("recentEvents"))).containsExactly("al3-" + s, "al2-" + s, "al1-" + s);
+        assertThat(person.path("merges")).hasSize(1);
+    }
 }
