@@ -5,6 +5,8 @@ public final class Queues {
 
     /** Every accepted event, as one JSON array per accepted request or plugin batch. */
     public static final String EVENTS = "atrium.events";
+    /** Durable topic: after each committed batch of the profile stage, which profiles changed, merged away or were erased. */
+    public static final String PROFILE_CHANGED = "atrium.profile-changed";
     /** Messages that failed every delivery attempt. */
     public static final String DEAD_LETTER = "atrium.dlq";
     /** Prefix of the per-channel outbound queues: {@code atrium.outbound.email}, ... */

@@ -76,7 +76,8 @@ class ExternalServersIT {
                     assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(1);
                 }
                 ctx.getBean(JmsTemplate.class).convertAndSend(Queues.EVENTS, "[]");
-                assertThat(broker.getActiveMQServer().locateQueue(Queues.EVENTS).getMessageCount()).isEqualTo(1);
+                // Counted as added: the hub's profile stage may already have consumed it.
+                assertThat(broker.getActiveMQServer().locateQueue(Queues.EVENTS).getMessagesAdded()).isEqualTo(1);
             }
         } finally {
             broker.stop();

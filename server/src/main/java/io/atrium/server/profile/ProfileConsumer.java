@@ -1,0 +1,267 @@
+package io.atrium.server.profile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.atrium.plugin.api.Event;
+import io.atrium.server.broker.Queues;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.jms.connection.SingleConnectionFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The profile stage: competing consumers of {@code atrium.events}. Each worker has its own
+ * transacted JMS session, takes up to {@code atrium.profiles.batch.max-messages} messages (or
+ * {@code max-events} events, or what arrives within {@code max-wait}), applies them in one
+ * PostgreSQL transaction, publishes what changed to {@code atrium.profile-changed}, and only then
+ * commits the JMS session. A crash between the two commits redelivers the batch, and the stored
+ * message ids make the replay a no-op.
+ * <p>
+ * A message that is not a JSON array of events can never succeed: it is moved to {@code atrium.dlq}
+ * at once (with the reason in the property {@code atrium_error}), in the same JMS transaction.
+ * A batch whose database transaction fails is rolled back and redelivered with the broker's backoff;
+ * the worker then applies the next messages one by one, so that one bad message cannot hold up the
+ * others, and a single message failing for a reason that is not transient goes to the DLQ too.
+ */
+@Component
+public class ProfileConsumer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ProfileConsumer.class);
+    private static final TypeReference<List<Event>> EVENTS = new TypeReference<>() { };
+
+    private final ConnectionFactory connectionFactory;
+    private final ProfileStore store;
+    private final ObjectMapper mapper;
+    private final ProfileProperties properties;
+    private final Counter rejected;
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger names = new AtomicInteger();
+    private volatile boolean running;
+
+    public ProfileConsumer(ConnectionFactory connectionFactory, ProfileStore store, ObjectMapper mapper,
+                           ProfileProperties properties, MeterRegistry registry) {
+        this.connectionFactory = connectionFactory instanceof SingleConnectionFactory s && s.getTargetConnectionFactory() != null
+                ? s.getTargetConnectionFactory() : connectionFactory;
+        this.store = store;
+        this.mapper = mapper;
+        this.properties = properties;
+        this.rejected = Counter.builder("atrium.profiles.messages.rejected")
+                .description("Queue messages moved to the DLQ because they cannot be applied").register(registry);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        for (int i = 0; i < properties.getConsumers(); i++) {
+            startWorker();
+        }
+    }
+
+    /** Starts one more competing consumer in this hub; tests use it to run several at once. */
+    public Worker startWorker() {
+        Worker w = new Worker("atrium-profiles-" + names.incrementAndGet());
+        workers.add(w);
+        w.thread.start();
+        return w;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        for (Worker w : workers) {
+            w.stop();
+        }
+        workers.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** One consumer thread with its own connection and transacted session. */
+    public final class Worker implements Runnable {
+        private final Thread thread;
+        private volatile boolean active = true;
+        private int isolate;
+
+        Worker(String name) {
+            this.thread = new Thread(this, name);
+            this.thread.setDaemon(true);
+        }
+
+        public void stop() {
+            active = false;
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            workers.remove(this);
+        }
+
+        @Override
+        public void run() {
+            while (active && running) {
+                try (Connection connection = connectionFactory.createConnection()) {
+                    Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+                    MessageConsumer consumer = session.createConsumer(session.createQueue(Queues.EVENTS));
+                    MessageProducer changed = session.createProducer(session.createTopic(Queues.PROFILE_CHANGED));
+                    MessageProducer dlq = session.createProducer(session.createQueue(Queues.DEAD_LETTER));
+                    connection.start();
+                    while (active && running) {
+                        List<Message> batch = receive(consumer);
+                        if (!batch.isEmpty()) {
+                            process(session, batch, changed, dlq);
+                        }
+                    }
+                } catch (JMSException | RuntimeException e) {
+                    if (active && running) {
+                        log.warn("Profile consumer {} lost its broker session, reconnecting: {}", thread.getName(), e.toString());
+                        pause();
+                    }
+                }
+            }
+        }
+
+        private List<Message> receive(MessageConsumer consumer) throws JMSException {
+            List<Message> batch = new ArrayList<>();
+            Message first = consumer.receive(500);
+            if (first == null) {
+                return batch;
+            }
+            batch.add(first);
+            int maxMessages = isolate > 0 ? 1 : properties.getBatch().getMaxMessages();
+            int events = count(first);
+            long deadline = System.nanoTime() + properties.getBatch().getMaxWait().toNanos();
+            while (batch.size() < maxMessages && events < properties.getBatch().getMaxEvents()) {
+                long waitMs = (deadline - System.nanoTime()) / 1_000_000;
+                Message m = waitMs > 0 ? consumer.receive(waitMs) : consumer.receiveNoWait();
+                if (m == null) {
+                    break;
+                }
+                batch.add(m);
+                events += count(m);
+            }
+            return batch;
+        }
+
+        private void process(Session session, List<Message> batch, MessageProducer changed, MessageProducer dlq) throws JMSException {
+            List<Event> events = new ArrayList<>();
+            List<Message> poison = new ArrayList<>();
+            List<String> reasons = new ArrayList<>();
+            for (Message m : batch) {
+                try {
+                    if (!(m instanceof TextMessage t)) {
+                        throw new IllegalArgumentException("not a text message: " + m.getClass().getSimpleName());
+                    }
+                    List<Event> list = mapper.readValue(t.getText(), EVENTS);
+                    if (list == null || list.contains(null)) {
+                        throw new IllegalArgumentException("not a JSON array of events");
+                    }
+                    events.addAll(list);
+                } catch (Exception e) {
+                    poison.add(m);
+                    reasons.add("not a JSON array of events: " + e.getMessage());
+                }
+            }
+            try {
+                ProfileStore.Changes changes = store.apply(events);
+                for (int i = 0; i < poison.size(); i++) {
+                    deadLetter(session, dlq, poison.get(i), reasons.get(i));
+                }
+                if (!changes.isEmpty()) {
+                    changed.send(session.createTextMessage(mapper.writeValueAsString(changes)));
+                }
+                session.commit();
+                if (isolate > 0) {
+                    isolate--;
+                }
+            } catch (Exception e) {
+                if (batch.size() == 1 && poison.isEmpty() && !transientFailure(e)) {
+                    log.error("Event message {} cannot be applied and goes to {}: {}", batch.get(0).getJMSMessageID(), Queues.DEAD_LETTER, e.toString(), e);
+                    deadLetter(session, dlq, batch.get(0), "cannot be applied: " + e);
+                    session.commit();
+                    return;
+                }
+                log.warn("Batch of {} messages failed and is rolled back for redelivery: {}", batch.size(), e.toString());
+                session.rollback();
+                isolate = Math.max(isolate, batch.size());
+                if (transientFailure(e)) {
+                    pause();
+                }
+            }
+        }
+
+        private void deadLetter(Session session, MessageProducer dlq, Message m, String reason) throws JMSException {
+            rejected.increment();
+            log.warn("Message {} moved to {}: {}", m.getJMSMessageID(), Queues.DEAD_LETTER, reason);
+            Message copy;
+            if (m instanceof TextMessage t) {
+                copy = session.createTextMessage(t.getText());
+            } else if (m instanceof BytesMessage b) {
+                byte[] bytes = new byte[(int) b.getBodyLength()];
+                b.readBytes(bytes);
+                BytesMessage out = session.createBytesMessage();
+                out.writeBytes(bytes);
+                copy = out;
+            } else {
+                copy = session.createMessage();
+            }
+            copy.setStringProperty("atrium_error", reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+            copy.setStringProperty("atrium_original_queue", Queues.EVENTS);
+            copy.setStringProperty("atrium_original_message_id", m.getJMSMessageID());
+            dlq.send(copy);
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                active = false;
+            }
+        }
+    }
+
+    private static int count(Message m) {
+        try {
+            return m.propertyExists("atrium_count") ? m.getIntProperty("atrium_count") : 1;
+        } catch (JMSException | NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    static boolean transientFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                    || t instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || t instanceof JMSException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
