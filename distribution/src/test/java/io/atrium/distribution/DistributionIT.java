@@ -69,7 +69,8 @@ class DistributionIT {
     private static final Duration PLUGIN_CHANGE = Duration.ofSeconds(5);
     private static final Duration SHUTDOWN = Duration.ofSeconds(60);
     private static final String MAIN_CLASS = "io.atrium.server.AtriumApplication";
-    private static final String EVENTS_QUEUE = "atrium.events";
+    /** A queue no one consumes: what is in it at a stop must be there after the restart. */
+    private static final String PARKED_QUEUE = "it.parked";
     private static final String TRACKER_ID = "web-tracker";
     private static final String TRACKER_SCRIPT = "/js/atrium.js";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -100,7 +101,7 @@ class DistributionIT {
     private String token;
     private byte[] tokenFile;
     private long uploadAuditId;
-    private long eventsAtStop;
+    private long parkedAtStop;
 
     @RegisterExtension
     final AfterTestExecutionCallback showOutputOnFailure = context -> {
@@ -282,7 +283,7 @@ class DistributionIT {
 
     @Test
     @Order(3)
-    @DisplayName("c. a YAML route dropped in routes/ feeds atrium:events; an uploaded plugin is audited")
+    @DisplayName("c. a YAML route dropped in routes/ feeds atrium:events (the event lands on its profile); an uploaded plugin is audited")
     void routeFeedsTheBrokerAndUploadIsAudited() throws Exception {
         requireEarlierSteps();
         Path route = home.resolve("routes/it-emit-one-event.yaml");
@@ -295,11 +296,16 @@ class DistributionIT {
                         repeatCount: 1
                       steps:
                         - setBody:
-                            constant: '{"type":"track","event":"distribution-it","userId":"u1"}'
+                            constant: '{"type":"track","event":"distribution-it","userId":"u1","messageId":"distribution-it-1"}'
                         - to: atrium:events
-                """);
-        await("an event in " + EVENTS_QUEUE).atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .until(() -> eventsInQueue(hub) >= 1);
+                        - to: jms:queue:%s?exchangePattern=InOnly
+                """.formatted(PARKED_QUEUE));
+        // The event reaches the profile store through the durable events queue ...
+        await("the event on profile user_id/u1").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> eventsOfU1(hub) >= 1);
+        // ... and the copy parked in a queue nobody consumes shows what the broker journal keeps across a stop.
+        await("a message in " + PARKED_QUEUE).atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> parkedMessages(hub) >= 1);
         // So that the restart (step e) adds no second event.
         Files.delete(route);
         await("route file removed").atMost(Duration.ofSeconds(10)).ignoreExceptions()
@@ -327,13 +333,13 @@ class DistributionIT {
     @DisplayName("d. SIGTERM: the JVM stops by itself and leaves no process and no postmaster.pid behind")
     void sigtermStopsCleanly() throws Exception {
         requireEarlierSteps();
-        eventsAtStop = eventsInQueue(hub);
+        parkedAtStop = parkedMessages(hub);
         stopWithSigterm(hub);
     }
 
     @Test
     @Order(5)
-    @DisplayName("e. a second start on the same data keeps the token, the audit log and the queued event")
+    @DisplayName("e. a second start on the same data keeps the token, the audit log, the stored event and the parked message")
     void restartKeepsState() throws Exception {
         requireEarlierSteps();
         // This time ATRIUM_HOME is given explicitly.
@@ -344,8 +350,10 @@ class DistributionIT {
         assertThat(get(hub, "/api/v1/plugins", token).statusCode()).isEqualTo(200);
         assertThat(auditEntry(hub)).hasValueSatisfying(e -> assertThat(e.path("id").asLong()).isEqualTo(uploadAuditId));
         await("queue loaded from the journal").atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .until(() -> eventsInQueue(hub) >= 0);
-        assertThat(eventsInQueue(hub)).isEqualTo(eventsAtStop).isGreaterThanOrEqualTo(1);
+                .until(() -> parkedMessages(hub) >= 0);
+        assertThat(parkedMessages(hub)).as("messages in " + PARKED_QUEUE + " after the restart")
+                .isEqualTo(parkedAtStop).isGreaterThanOrEqualTo(1);
+        assertThat(eventsOfU1(hub)).as("events of user_id/u1 after the restart").isEqualTo(1);
 
         stopWithSigterm(hub);
     }
@@ -493,9 +501,13 @@ class DistributionIT {
         return find(getJson(h, "/api/v1/plugins"), "id", id);
     }
 
-    private long eventsInQueue(Hub h) throws IOException, InterruptedException {
-        return find(getJson(h, "/api/v1/queues"), "name", EVENTS_QUEUE).map(q -> q.path("messageCount").asLong())
+    private long parkedMessages(Hub h) throws IOException, InterruptedException {
+        return find(getJson(h, "/api/v1/queues"), "name", PARKED_QUEUE).map(q -> q.path("messageCount").asLong())
                 .orElse(-1L);
+    }
+
+    private long eventsOfU1(Hub h) throws IOException, InterruptedException {
+        return getJson(h, "/api/v1/profiles/user_id/u1/events").path("total").asLong(-1);
     }
 
     private Optional<JsonNode> auditEntry(Hub h) throws IOException, InterruptedException {
