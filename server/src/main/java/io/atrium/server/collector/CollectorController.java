@@ -58,6 +58,8 @@ public class CollectorController {
     private final ObjectMapper mapper;
     private final ObjectReader reader;
     private final MeterRegistry registry;
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CollectorController(SourceStore sources, EventValidator validator, EventIntake intake,
                                CollectorProperties properties, ObjectMapper mapper, MeterRegistry registry) {
@@ -173,7 +175,10 @@ public class CollectorController {
                     throw invalid(List.of(new EventValidator.Problem("batch", "must be an array of events")));
                 }
             }
-            checkEventSizes(items, paths, batch);
+            if (body.length > properties.getMaxEventSize().toBytes()) {
+                // Only a body over the event limit can hold an event over it.
+                checkEventSizes(items, paths, batch);
+            }
 
             List<EventValidator.Problem> problems = new ArrayList<>();
             Instant envelopeSentAt = null;
@@ -223,12 +228,15 @@ public class CollectorController {
             response = ResponseEntity.status(r.status).headers(r.headers).body(new ApiError(r.code, r.detail));
         }
         int status = response.getStatusCode().value();
-        boolean accepted = status == 200;
-        Counter.builder("atrium.collector.events").description("Events received by the collector, by endpoint and result")
-                .tag("endpoint", endpoint).tag("result", accepted ? "accepted" : "rejected").tag("reason", reason)
-                .register(registry).increment(eventCount);
-        sample.stop(Timer.builder("atrium.collector.requests").description("Collector requests, by endpoint and status")
-                .tag("endpoint", endpoint).tag("status", Integer.toString(status)).register(registry));
+        String result = status == 200 ? "accepted" : "rejected";
+        String why = reason;
+        counters.computeIfAbsent(endpoint + '|' + result + '|' + reason, k -> Counter.builder("atrium.collector.events")
+                .description("Events received by the collector, by endpoint and result")
+                .tag("endpoint", endpoint).tag("result", result).tag("reason", why).register(registry))
+                .increment(eventCount);
+        sample.stop(timers.computeIfAbsent(endpoint + '|' + status, k -> Timer.builder("atrium.collector.requests")
+                .description("Collector requests, by endpoint and status")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status)).register(registry)));
         return response;
     }
 
