@@ -15,14 +15,27 @@ import com.segment.analytics.messages.IdentifyMessage;
 import com.segment.analytics.messages.Message;
 import com.segment.analytics.messages.TrackMessage;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** The real Segment Java SDK, pointed at the hub by changing only its endpoint. */
 class SegmentJavaSdkIT extends CollectorTestSupport {
 
+    @Autowired
+    MeterRegistry registry;
+
+    private double importedEvents() {
+        Counter c = registry.find("atrium.collector.events").tags("endpoint", "import", "result", "accepted").counter();
+        return c == null ? 0 : c.count();
+    }
+
     @Test
     void identifyAndTrackFromTheSegmentJavaSdkArriveWithTraitsPropertiesAndMessageIds() {
         TestSource source = newSource("java-sdk");
+        double importedBefore = importedEvents();
         String run = marker();
         ConcurrentLinkedQueue<String> succeeded = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> failed = new ConcurrentLinkedQueue<>();
@@ -71,5 +84,7 @@ class SegmentJavaSdkIT extends CollectorTestSupport {
         // The SDK stamps each event and the batch's sentAt, so the hub corrected for its clock.
         assertThat(track.path("originalTimestamp").isNull()).isFalse();
         assertThat(track.path("sentAt").isNull()).isFalse();
+        // It posted both to its default path, /v1/import/.
+        assertThat(importedEvents() - importedBefore).isEqualTo(2.0);
     }
 }
