@@ -226,6 +226,11 @@ public class CollectorController {
         } catch (Refusal r) {
             reason = r.reason;
             response = ResponseEntity.status(r.status).headers(r.headers).body(new ApiError(r.code, r.detail));
+        } catch (RuntimeException e) {
+            log.error("Collector request to {} failed: {}", request.getRequestURI(), e.toString(), e);
+            reason = "error";
+            response = ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+                    .body(new ApiError("internal_error", "the request failed, nothing was stored: " + e.getMessage()));
         }
         int status = response.getStatusCode().value();
         String result = status == 200 ? "accepted" : "rejected";
@@ -359,7 +364,17 @@ public class CollectorController {
         if (key == null) {
             throw unauthorized("no write key: send it as the HTTP Basic user name (empty password) or as \"writeKey\" in the body");
         }
-        return sources.authenticate(key).orElseThrow(() -> unauthorized("unknown or revoked write key"));
+        java.util.Optional<Source> source;
+        try {
+            source = sources.authenticate(key);
+        } catch (org.springframework.dao.DataAccessException e) {
+            long seconds = Math.max(1, properties.getRetryAfter().toSeconds());
+            log.warn("Collector cannot check a write key, answering 503: {}", e.getMessage());
+            throw new Refusal(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable", "unavailable",
+                    "the database is unavailable, so the write key cannot be checked; nothing was stored; retry after " + seconds + " s")
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        }
+        return source.orElseThrow(() -> unauthorized("unknown or revoked write key"));
     }
 
     private static Refusal unauthorized(String detail) {
