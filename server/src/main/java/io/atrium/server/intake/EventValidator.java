@@ -86,6 +86,17 @@ public class EventValidator {
      * @return the event, or null when problems were added
      */
     public Event read(JsonNode node, String path, String impliedType, Envelope envelope, List<Problem> problems) {
+        return read(node, path, impliedType, envelope, problems, false);
+    }
+
+    /**
+     * As {@link #read(JsonNode, String, String, Envelope, List)}; with {@code identitiesIdentify} an
+     * event that has neither userId nor anonymousId is accepted when its {@code identities} name the
+     * person (an ERP or CRM event keyed by email or crm_id: what routes and plugins send). The
+     * collector keeps Segment's rule and passes false.
+     */
+    public Event read(JsonNode node, String path, String impliedType, Envelope envelope, List<Problem> problems,
+                      boolean identitiesIdentify) {
         int before = problems.size();
         if (node == null || !node.isObject()) {
             problems.add(new Problem(path.isEmpty() ? "(body)" : path, "must be a JSON object, not " + kind(node)));
@@ -132,8 +143,11 @@ public class EventValidator {
                 }
             }
         }
-        if (userId == null && anonymousId == null && !hasProblemAt(problems, before, path, "userId", "anonymousId")) {
-            problems.add(new Problem(field(path, "userId"), "userId or anonymousId is required (both are missing or empty)"));
+        boolean identified = userId != null || anonymousId != null || (identitiesIdentify && !identityValues.isEmpty());
+        if (!identified && !hasProblemAt(problems, before, path, "userId", "anonymousId", "identities")) {
+            problems.add(new Problem(field(path, "userId"), identitiesIdentify
+                    ? "userId, anonymousId or an entry of identities is required (all are missing or empty)"
+                    : "userId or anonymousId is required (both are missing or empty)"));
         }
         if ("track".equals(type) && event == null && !hasProblemAt(problems, before, path, "event")) {
             problems.add(new Problem(field(path, "event"), "is required for a track event: its name, e.g. \"Order Completed\""));
