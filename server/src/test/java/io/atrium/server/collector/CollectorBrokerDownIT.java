@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 
-import io.atrium.server.broker.BrokerStatus;
 import io.atrium.server.broker.Queues;
 
 import org.apache.activemq.artemis.api.core.ActiveMQAddressFullException;
@@ -15,12 +14,8 @@ import org.apache.activemq.artemis.core.server.ServerSession;
 import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
 import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 
 class CollectorBrokerDownIT extends CollectorTestSupport {
-
-    @Autowired
-    BrokerStatus broker;
 
     /** Makes the real broker refuse every send to the events queue, as it does when that address is full. */
     static final class RefuseEvents implements ActiveMQServerMessagePlugin {

@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 
-import jakarta.jms.TextMessage;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.atrium.server.broker.Queues;
+import io.atrium.server.broker.BrokerStatus;
+import io.atrium.server.support.EventsQueueCopy;
 import io.atrium.server.support.HubTestSupport;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jms.core.JmsTemplate;
 
@@ -29,6 +29,14 @@ abstract class CollectorTestSupport extends HubTestSupport {
 
     @Autowired
     protected JmsTemplate jms;
+
+    @Autowired
+    protected BrokerStatus broker;
+
+    @BeforeEach
+    void copyTheEventsQueue() {
+        EventsQueueCopy.ensure(broker);
+    }
 
     /** A source made through the admin API, as an admin would. */
     protected record TestSource(String id, String name, String writeKey) {
@@ -77,22 +85,11 @@ abstract class CollectorTestSupport extends HubTestSupport {
         return out.toByteArray();
     }
 
-    /** Every event in the events queue (without consuming it). */
+    /** Every event sent to the events queue since this test class started (read from a copy: the profile stage consumes the queue). */
     protected List<JsonNode> queuedEvents() {
-        List<String> bodies = jms.browse(Queues.EVENTS, (session, browser) -> {
-            List<String> out = new ArrayList<>();
-            var e = browser.getEnumeration();
-            while (e.hasMoreElements()) {
-                if (e.nextElement() instanceof TextMessage text) {
-                    out.add(text.getText());
-                }
-            }
-            return out;
-        });
         List<JsonNode> events = new ArrayList<>();
-        for (String body : bodies) {
-            JsonNode array = readJson(body);
-            array.forEach(events::add);
+        for (String body : EventsQueueCopy.bodies(jms)) {
+            readJson(body).forEach(events::add);
         }
         return events;
     }

@@ -10,15 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import jakarta.jms.TextMessage;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.atrium.server.broker.Queues;
+import io.atrium.server.broker.BrokerStatus;
+import io.atrium.server.support.EventsQueueCopy;
 import io.atrium.server.support.HubTestSupport;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jms.core.JmsTemplate;
@@ -32,19 +32,17 @@ class AtriumEndpointIT extends HubTestSupport {
     @Autowired
     CamelContext camel;
 
+    @Autowired
+    BrokerStatus broker;
+
+    @BeforeEach
+    void copyTheEventsQueue() {
+        EventsQueueCopy.ensure(broker);
+    }
+
     private List<JsonNode> queuedWithMarker(String marker) {
-        List<String> bodies = jms.browse(Queues.EVENTS, (session, browser) -> {
-            List<String> out = new ArrayList<>();
-            var e = browser.getEnumeration();
-            while (e.hasMoreElements()) {
-                if (e.nextElement() instanceof TextMessage text) {
-                    out.add(text.getText());
-                }
-            }
-            return out;
-        });
         List<JsonNode> events = new ArrayList<>();
-        bodies.forEach(b -> readJson(b).forEach(events::add));
+        EventsQueueCopy.bodies(jms).forEach(b -> readJson(b).forEach(events::add));
         return events.stream().filter(e -> marker.equals(e.path("properties").path("marker").asText())).toList();
     }
 
