@@ -18,10 +18,12 @@ public class AtriumComponent extends DefaultComponent {
 
     private final EventIntake intake;
     private final ObjectMapper mapper;
+    private final EventValidator validator;
 
-    public AtriumComponent(EventIntake intake, ObjectMapper mapper) {
+    public AtriumComponent(EventIntake intake, ObjectMapper mapper, EventValidator validator) {
         this.intake = intake;
         this.mapper = mapper;
+        this.validator = validator;
     }
 
     @Override
@@ -30,7 +32,7 @@ public class AtriumComponent extends DefaultComponent {
             throw new IllegalArgumentException("unknown atrium endpoint '" + remaining + "' in " + uri
                     + "; known: atrium:events");
         }
-        AtriumEndpoint endpoint = new AtriumEndpoint(uri, this, intake, mapper);
+        AtriumEndpoint endpoint = new AtriumEndpoint(uri, this, intake, mapper, validator);
         setProperties(endpoint, parameters);
         return endpoint;
     }

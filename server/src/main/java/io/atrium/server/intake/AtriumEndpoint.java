@@ -1,11 +1,11 @@
 package io.atrium.server.intake;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -24,11 +24,13 @@ public class AtriumEndpoint extends DefaultEndpoint {
 
     private final EventIntake intake;
     private final ObjectMapper mapper;
+    private final EventValidator validator;
 
-    AtriumEndpoint(String uri, Component component, EventIntake intake, ObjectMapper mapper) {
+    AtriumEndpoint(String uri, Component component, EventIntake intake, ObjectMapper mapper, EventValidator validator) {
         super(uri, component);
         this.intake = intake;
         this.mapper = mapper;
+        this.validator = validator;
     }
 
     @Override
@@ -36,7 +38,7 @@ public class AtriumEndpoint extends DefaultEndpoint {
         return new DefaultProducer(this) {
             @Override
             public void process(Exchange exchange) throws Exception {
-                List<Event> events = toEvents(exchange.getMessage().getBody());
+                List<Event> events = toEvents(exchange.getMessage().getBody(), exchange.getFromRouteId());
                 intake.submit(events);
                 exchange.getMessage().setHeader("AtriumEventCount", events.size());
             }
@@ -49,31 +51,79 @@ public class AtriumEndpoint extends DefaultEndpoint {
     }
 
     List<Event> toEvents(Object body) throws Exception {
+        return toEvents(body, null);
+    }
+
+    /**
+     * Events in the body. JSON text and maps are read by {@link EventValidator} (Segment's shape plus
+     * {@code identities}): each gets a messageId when it has none, receivedAt, and a timestamp;
+     * {@code source} is the event's own, else {@code route:<routeId>}. Every problem of every event is
+     * reported at once and none of them is taken.
+     */
+    List<Event> toEvents(Object body, String routeId) throws Exception {
         if (body == null) {
             throw new IllegalArgumentException("atrium:events needs a body: an event or a list of events");
         }
-        if (body instanceof Event e) {
-            return List.of(e);
-        }
-        if (body instanceof byte[] bytes) {
-            body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-        }
-        if (body instanceof String text) {
-            JsonNode node = mapper.readTree(text);
-            return node.isArray() ? mapper.convertValue(node, new TypeReference<List<Event>>() { })
-                    : List.of(mapper.convertValue(node, Event.class));
-        }
-        if (body instanceof Map<?, ?> map) {
-            return List.of(mapper.convertValue(map, Event.class));
-        }
-        if (body instanceof Collection<?> items) {
-            List<Event> out = new ArrayList<>();
-            for (Object item : items) {
-                out.addAll(toEvents(item));
+        List<Object> items = new ArrayList<>();
+        flatten(body, items);
+        EventValidator.Envelope envelope = new EventValidator.Envelope(Instant.now(), routeId == null ? null : "route:" + routeId,
+                null, null);
+        List<EventValidator.Problem> problems = new ArrayList<>();
+        List<Event> out = new ArrayList<>(items.size());
+        boolean many = items.size() > 1;
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            if (item instanceof Event e) {
+                out.add(e);
+                continue;
             }
-            return out;
+            JsonNode node = (JsonNode) item;
+            Event e = validator.read(node, many ? "[" + i + "]" : "", null, envelope, problems, true);
+            if (e != null) {
+                JsonNode own = node.get("source");
+                if (own != null && own.isTextual() && !own.asText().isEmpty()) {
+                    e = new Event(e.type(), e.event(), e.name(), e.userId(), e.anonymousId(), e.groupId(), e.previousId(),
+                            e.messageId(), e.timestamp(), e.originalTimestamp(), e.sentAt(), e.receivedAt(), own.asText(),
+                            e.traits(), e.properties(), e.context(), e.identities());
+                }
+                out.add(e);
+            }
         }
-        throw new IllegalArgumentException("atrium:events cannot take a body of type " + body.getClass().getName()
-                + "; send an Event, a Map, a list of them, or JSON text");
+        if (!problems.isEmpty()) {
+            StringBuilder text = new StringBuilder("atrium:events took none of the events: ");
+            for (int i = 0; i < problems.size(); i++) {
+                EventValidator.Problem p = problems.get(i);
+                text.append(i == 0 ? "" : "; ").append(p.field()).append(": ").append(p.message());
+            }
+            throw new IllegalArgumentException(text.toString());
+        }
+        return out;
+    }
+
+    private void flatten(Object body, List<Object> out) throws Exception {
+        if (body instanceof Event e) {
+            out.add(e);
+        } else if (body instanceof byte[] bytes) {
+            flatten(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), out);
+        } else if (body instanceof String text) {
+            JsonNode node = mapper.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw new IllegalArgumentException("atrium:events needs a body: an event or a list of events");
+            }
+            if (node.isArray()) {
+                node.forEach(out::add);
+            } else {
+                out.add(node);
+            }
+        } else if (body instanceof Map<?, ?> map) {
+            out.add(mapper.valueToTree(map));
+        } else if (body instanceof Collection<?> items) {
+            for (Object item : items) {
+                flatten(item, out);
+            }
+        } else {
+            throw new IllegalArgumentException("atrium:events cannot take a body of type " + body.getClass().getName()
+                    + "; send an Event, a Map, a list of them, or JSON text");
+        }
     }
 }

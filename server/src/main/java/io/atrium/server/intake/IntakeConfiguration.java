@@ -10,7 +10,7 @@ public class IntakeConfiguration {
 
     /** Registered in the Camel registry under its bean name, which is the URI scheme. */
     @Bean("atrium")
-    AtriumComponent atriumComponent(EventIntake intake, ObjectMapper mapper) {
-        return new AtriumComponent(intake, mapper);
+    AtriumComponent atriumComponent(EventIntake intake, ObjectMapper mapper, EventValidator validator) {
+        return new AtriumComponent(intake, mapper, validator);
     }
 }

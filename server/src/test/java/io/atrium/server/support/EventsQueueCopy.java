@@ -1,0 +1,60 @@
+package io.atrium.server.support;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.jms.TextMessage;
+
+import io.atrium.server.broker.BrokerStatus;
+import io.atrium.server.broker.Queues;
+
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.core.config.DivertConfiguration;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
+import org.springframework.jms.core.JmsTemplate;
+
+/**
+ * A copy of everything sent to {@code atrium.events}, for tests to browse: a non-exclusive divert on
+ * the embedded broker forwards each message to the queue {@link #COPY} as well. Tests read the copy
+ * rather than the events queue itself, whose messages the profile stage consumes.
+ */
+public final class EventsQueueCopy {
+
+    public static final String COPY = "test.atrium.events.copy";
+
+    private EventsQueueCopy() {
+    }
+
+    /** Deploys the divert and its queue on the hub's embedded broker, once. */
+    public static synchronized void ensure(BrokerStatus broker) {
+        ActiveMQServer server = broker.embeddedServer().orElseThrow(() -> new IllegalStateException("needs the embedded broker"));
+        if (server.locateQueue(COPY) != null) {
+            return;
+        }
+        try {
+            server.createQueue(QueueConfiguration.of(COPY).setAddress(COPY).setRoutingType(RoutingType.ANYCAST)
+                    .setDurable(false).setAutoCreateAddress(true));
+            server.deployDivert(new DivertConfiguration().setName("test-copy-of-" + Queues.EVENTS)
+                    .setAddress(Queues.EVENTS).setForwardingAddress(COPY).setExclusive(false)
+                    .setRoutingType(ComponentConfigurationRoutingType.ANYCAST));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up the copy of " + Queues.EVENTS + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The text of every message sent to the events queue since {@link #ensure} (each a JSON array of events). */
+    public static List<String> bodies(JmsTemplate jms) {
+        return jms.browse(COPY, (session, browser) -> {
+            List<String> out = new ArrayList<>();
+            var e = browser.getEnumeration();
+            while (e.hasMoreElements()) {
+                if (e.nextElement() instanceof TextMessage text) {
+                    out.add(text.getText());
+                }
+            }
+            return out;
+        });
+    }
+}
