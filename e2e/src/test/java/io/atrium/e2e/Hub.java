@@ -40,7 +40,10 @@ final class Hub implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    private Hub(Path home, Path data, int port) {
+    private final Map<String, String> environment;
+
+    private Hub(Path home, Path data, int port, Map<String, String> environment) {
+        this.environment = environment;
         this.home = home;
         this.data = data;
         this.port = port;
@@ -49,13 +52,18 @@ final class Hub implements AutoCloseable {
 
     /** Copies the distribution into {@code dir} and starts it. */
     static Hub start(Path dir) throws IOException {
+        return start(dir, Map.of());
+    }
+
+    /** Copies the distribution into {@code dir} and starts it with extra environment variables. */
+    static Hub start(Path dir, Map<String, String> environment) throws IOException {
         Path dist = Path.of(System.getProperty("atrium.dist.dir", "../distribution/target/atrium")).toAbsolutePath().normalize();
         if (!Files.isExecutable(dist.resolve("bin/atrium"))) {
             throw new IllegalStateException("no unpacked distribution at " + dist + ": run `mvn package` first");
         }
         Path home = dir.resolve("atrium");
         copyTree(dist, home);
-        Hub hub = new Hub(home, dir.resolve("data"), freePort());
+        Hub hub = new Hub(home, dir.resolve("data"), freePort(), environment);
         hub.launch();
         return hub;
     }
@@ -71,6 +79,7 @@ final class Hub implements AutoCloseable {
         env.put("ATRIUM_DATA", data.toString());
         env.put("ATRIUM_HTTP_PORT", Integer.toString(port));
         env.put("ATRIUM_SECURITY_ADMIN_TOKEN", TOKEN);
+        env.putAll(environment);
         process = pb.start();
         try {
             await().atMost(STARTUP).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
@@ -165,7 +174,7 @@ final class Hub implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

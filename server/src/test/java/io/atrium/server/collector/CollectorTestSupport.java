@@ -89,7 +89,11 @@ abstract class CollectorTestSupport extends HubTestSupport {
     protected List<JsonNode> queuedEvents() {
         List<JsonNode> events = new ArrayList<>();
         for (String body : EventsQueueCopy.bodies(jms)) {
-            readJson(body).forEach(events::add);
+            try {
+                json.readTree(body).forEach(events::add);
+            } catch (IOException e) {
+                // another test's deliberately broken message (the profile stage's poison-message test)
+            }
         }
         return events;
     }
