@@ -1,6 +1,5 @@
 package io.atrium.server.intake;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -64,45 +63,18 @@ public class AtriumEndpoint extends DefaultEndpoint {
         if (body == null) {
             throw new IllegalArgumentException("atrium:events needs a body: an event or a list of events");
         }
-        List<Object> items = new ArrayList<>();
+        List<JsonNode> items = new ArrayList<>();
         flatten(body, items);
-        EventValidator.Envelope envelope = new EventValidator.Envelope(Instant.now(), routeId == null ? null : "route:" + routeId,
-                null, null);
-        List<EventValidator.Problem> problems = new ArrayList<>();
-        List<Event> out = new ArrayList<>(items.size());
-        boolean many = items.size() > 1;
-        for (int i = 0; i < items.size(); i++) {
-            Object item = items.get(i);
-            if (item instanceof Event e) {
-                out.add(e);
-                continue;
-            }
-            JsonNode node = (JsonNode) item;
-            Event e = validator.read(node, many ? "[" + i + "]" : "", null, envelope, problems, true);
-            if (e != null) {
-                JsonNode own = node.get("source");
-                if (own != null && own.isTextual() && !own.asText().isEmpty()) {
-                    e = new Event(e.type(), e.event(), e.name(), e.userId(), e.anonymousId(), e.groupId(), e.previousId(),
-                            e.messageId(), e.timestamp(), e.originalTimestamp(), e.sentAt(), e.receivedAt(), own.asText(),
-                            e.traits(), e.properties(), e.context(), e.identities());
-                }
-                out.add(e);
-            }
+        try {
+            return validator.readForIntake(items, routeId == null ? null : "route:" + routeId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("atrium:events " + e.getMessage(), e);
         }
-        if (!problems.isEmpty()) {
-            StringBuilder text = new StringBuilder("atrium:events took none of the events: ");
-            for (int i = 0; i < problems.size(); i++) {
-                EventValidator.Problem p = problems.get(i);
-                text.append(i == 0 ? "" : "; ").append(p.field()).append(": ").append(p.message());
-            }
-            throw new IllegalArgumentException(text.toString());
-        }
-        return out;
     }
 
-    private void flatten(Object body, List<Object> out) throws Exception {
+    private void flatten(Object body, List<JsonNode> out) throws Exception {
         if (body instanceof Event e) {
-            out.add(e);
+            out.add(mapper.valueToTree(e));
         } else if (body instanceof byte[] bytes) {
             flatten(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), out);
         } else if (body instanceof String text) {

@@ -286,6 +286,41 @@ public class EventValidator {
     }
 
     /** ISO-8601 date-time with an offset ({@code Z}, {@code +02:00}, {@code +0200}); without one it is UTC. Null if it is not one. */
+    /**
+     * Reads what routes and plugins hand to the intake: each event gets a messageId when it has
+     * none, receivedAt, and a timestamp; {@code source} is the event's own, else {@code defaultSource};
+     * an event may name its person by {@code identities} alone. All or nothing: when any event has a
+     * problem, every problem is reported in one {@link IllegalArgumentException} and none is returned.
+     */
+    public List<Event> readForIntake(List<JsonNode> nodes, String defaultSource) {
+        Envelope envelope = new Envelope(Instant.now(), defaultSource, null, null);
+        List<Problem> problems = new java.util.ArrayList<>();
+        List<Event> out = new java.util.ArrayList<>(nodes.size());
+        boolean many = nodes.size() > 1;
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode node = nodes.get(i);
+            Event e = read(node, many ? "[" + i + "]" : "", null, envelope, problems, true);
+            if (e != null) {
+                JsonNode own = node.get("source");
+                if (own != null && own.isTextual() && !own.asText().isEmpty()) {
+                    e = new Event(e.type(), e.event(), e.name(), e.userId(), e.anonymousId(), e.groupId(), e.previousId(),
+                            e.messageId(), e.timestamp(), e.originalTimestamp(), e.sentAt(), e.receivedAt(), own.asText(),
+                            e.traits(), e.properties(), e.context(), e.identities());
+                }
+                out.add(e);
+            }
+        }
+        if (!problems.isEmpty()) {
+            StringBuilder text = new StringBuilder("took none of the events: ");
+            for (int i = 0; i < problems.size(); i++) {
+                Problem p = problems.get(i);
+                text.append(i == 0 ? "" : "; ").append(p.field()).append(": ").append(p.message());
+            }
+            throw new IllegalArgumentException(text.toString());
+        }
+        return out;
+    }
+
     public static Instant parseInstant(String text) {
         try {
             TemporalAccessor t = ISO.parse(text.strip());

@@ -35,6 +35,7 @@ import io.atrium.server.config.AtriumProperties;
 import io.atrium.server.support.PeriodicTask;
 import io.atrium.server.config.DataDirectory;
 import io.atrium.server.intake.EventIntake;
+import io.atrium.server.intake.EventValidator;
 
 import org.apache.camel.CamelContext;
 import org.pf4j.CompoundPluginDescriptorFinder;
@@ -69,6 +70,8 @@ public class PluginHost {
     private final CamelContext camel;
     private final OwnedRoutes routes;
     private final EventIntake intake;
+    private final EventValidator validator;
+    private final com.fasterxml.jackson.databind.ObjectMapper mapper;
     private final ChannelRegistry channels;
     private final PluginConfigStore configStore;
     private final ApplicationEventPublisher events;
@@ -89,12 +92,14 @@ public class PluginHost {
     private volatile boolean closed;
 
     public PluginHost(AtriumProperties properties, DataDirectory data, CamelContext camel, OwnedRoutes routes,
-                      EventIntake intake, ChannelRegistry channels, PluginConfigStore configStore,
-                      ApplicationEventPublisher events) {
+                      EventIntake intake, EventValidator validator, com.fasterxml.jackson.databind.ObjectMapper mapper,
+                      ChannelRegistry channels, PluginConfigStore configStore, ApplicationEventPublisher events) {
         this.properties = properties;
         this.camel = camel;
         this.routes = routes;
         this.intake = intake;
+        this.validator = validator;
+        this.mapper = mapper;
         this.channels = channels;
         this.configStore = configStore;
         this.events = events;
@@ -353,7 +358,8 @@ public class PluginHost {
             }
             log.info("Plugin '{}' {} configuration: {}", id, p.version(), validation.config().masked());
             Path dataDir = Files.createDirectories(pluginDataRoot.resolve(id));
-            p.context = new HostConnectorContext(id, validation.config(), camel, routes, intake, channels, dataDir, loader);
+            p.context = new HostConnectorContext(id, validation.config(), camel, routes,
+                    new PluginEventSink(id, intake, validator, mapper), channels, dataDir, loader);
             List<Connector> started = new ArrayList<>();
             p.connectors = started; // so that a failure below stops the ones already started
             for (Connector c : connectors) {
