@@ -188,6 +188,7 @@ public final class CollectorBench {
                 say("load: " + options.durationSeconds + " s, " + options.threads + " threads");
                 Load load = load(hub, writeKey, options.durationSeconds, options.seed);
                 long accepted = load.accepted.sum();
+                long storedDuringLoad = Math.min(accepted, maxEventId(db) - base); // ids may have gaps: about
                 Map<String, Double> metricsAtEnd = hub.metrics();
                 say("load done: " + accepted + " events accepted in " + load.requests.sum()
                         + " requests; waiting until all are in PostgreSQL");
@@ -205,7 +206,7 @@ public final class CollectorBench {
                         accepted / loadSeconds, h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue(),
                         drain.stored, drain.seconds, profilesPerSecond, (long) copy[0], copy[1], copyPerSecond,
                         profilesPerSecond / copyPerSecond, load.eventBytes.sum() / (double) Math.max(1, load.events.sum()));
-                summary(result, hub, cpuBefore, cpuAfter, metricsBefore, metricsAtEnd, metricsAfter, loadBefore, loadDuring, drain);
+                summary(result, hub, cpuBefore, cpuAfter, metricsBefore, metricsAtEnd, metricsAfter, loadBefore, loadDuring, storedDuringLoad);
             }
             say("stopping the hub (SIGTERM)");
             hub.close();
@@ -406,7 +407,7 @@ public final class CollectorBench {
 
     private void summary(Result r, HubProcess hub, CpuTicks before, CpuTicks after, Map<String, Double> mBefore,
                          Map<String, Double> mAtEnd, Map<String, Double> mAfter, String loadBefore, String loadDuring,
-                         Drain drain) {
+                         long storedDuringLoad) {
         double window = r.loadSeconds() + r.drainSeconds();
         StringBuilder s = new StringBuilder();
         s.append("\n==================== Atrium collector benchmark ====================\n");
@@ -424,6 +425,8 @@ public final class CollectorBench {
                 r.p50Micros() / 1000.0, r.p99Micros() / 1000.0, r.maxMicros() / 1000.0));
         s.append(String.format("in PostgreSQL             %d of %d; drain time after the load %.1f s%n", r.stored(), r.accepted(), r.drainSeconds()));
         s.append(String.format("into profiles             %,.0f events/s sustained (accepted / (load + drain))%n", r.profilesPerSecond()));
+        s.append(String.format("  of which                about %,.0f events/s stored while the load ran, %,.0f events/s during the drain (no intake)%n",
+                storedDuringLoad / r.loadSeconds(), (r.stored() - storedDuringLoad) / Math.max(0.001, r.drainSeconds())));
         s.append(String.format("raw COPY                  %d rows in %.1f s = %,.0f rows/s (same PostgreSQL, scratch table like events, %d rows per COPY)%n",
                 r.copyRows(), r.copySeconds(), r.copyPerSecond(), options.copyChunk));
         s.append(String.format("RATIO hub/COPY            %.3f  (hub events/s into profiles / raw COPY rows/s)%n", r.ratio()));
