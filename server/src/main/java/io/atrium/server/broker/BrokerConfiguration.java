@@ -8,9 +8,12 @@ import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.MetricsConfiguration;
 import org.apache.activemq.artemis.core.server.metrics.ActiveMQMetricsPlugin;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jms.connection.SingleConnectionFactory;
 
 /**
  * Settings of the embedded broker: redelivery with backoff and a dead-letter queue for Atrium's
@@ -37,6 +40,30 @@ public class BrokerConfiguration {
             configuration.setMetricsConfiguration(new MetricsConfiguration()
                     .setPlugin(new RegistryMetricsPlugin(registry))
                     .setJvmMemory(false).setJvmGc(false).setJvmThread(false));
+        };
+    }
+
+    /**
+     * Artemis treats a message over {@code minLargeMessageSize} (100 KiB by default; a text
+     * message counts two bytes per character) as a "large message": a file of its own with its own
+     * fsync, streamed back to consumers in small chunks. A collector batch of a few hundred events
+     * crosses that line, and measured with bench/run.sh the large-message path was the single
+     * largest cost of the pipeline. Batches up to the collector's request limit stay in the journal.
+     */
+    static final int MIN_LARGE_MESSAGE_SIZE = 8 * 1024 * 1024;
+
+    @Bean
+    static BeanPostProcessor atriumLargeMessageThreshold() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                Object target = bean instanceof SingleConnectionFactory s && s.getTargetConnectionFactory() != null
+                        ? s.getTargetConnectionFactory() : bean;
+                if (target instanceof ActiveMQConnectionFactory artemis) {
+                    artemis.setMinLargeMessageSize(MIN_LARGE_MESSAGE_SIZE);
+                }
+                return bean;
+            }
         };
     }
 
