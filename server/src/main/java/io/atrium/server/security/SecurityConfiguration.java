@@ -21,16 +21,20 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
-    @Bean
-    @Order(1)
-    SecurityFilterChain adminApi(HttpSecurity http, AdminToken token, ObjectMapper mapper) throws Exception {
-        http.securityMatcher("/api/**")
-                .csrf(AbstractHttpConfigurer::disable)
+    /** No sessions, no CSRF tokens, no login pages: every request carries its own credentials. */
+    private static HttpSecurity stateless(HttpSecurity http) throws Exception {
+        return http.csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain adminApi(HttpSecurity http, AdminToken token, ObjectMapper mapper) throws Exception {
+        stateless(http.securityMatcher("/api/**"))
                 .addFilterBefore(new BearerTokenFilter(token), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> a.anyRequest().hasRole("ADMIN"))
                 .exceptionHandling(e -> e
@@ -53,13 +57,7 @@ public class SecurityConfiguration {
     @Order(2)
     SecurityFilterChain open(HttpSecurity http) throws Exception {
         // Routes and plugins set their own caching headers (the tracker script is cacheable).
-        http.headers(h -> h.cacheControl(c -> c.disable()))
-                .csrf(AbstractHttpConfigurer::disable)
-                .httpBasic(AbstractHttpConfigurer::disable)
-                .formLogin(AbstractHttpConfigurer::disable)
-                .logout(AbstractHttpConfigurer::disable)
-                .requestCache(AbstractHttpConfigurer::disable)
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        stateless(http).headers(h -> h.cacheControl(c -> c.disable()))
                 .authorizeHttpRequests(a -> a.anyRequest().permitAll());
         return http.build();
     }
