@@ -161,6 +161,16 @@ class PluginHostIT extends HubTestSupport {
             assertThat(events.statusCode()).isEqualTo(200);
             assertThat(events.body()).contains("\"messageId\":\"sent-" + id + "\"", "\"event\":\"message_sent\"",
                     "Your order is ready");
+            JsonNode sent = null;
+            for (JsonNode e : readJson(events.body()).path("events")) {
+                if (("sent-" + id).equals(e.path("messageId").asText())) {
+                    sent = e;
+                }
+            }
+            // The hub completed what the plugin left out: where it came from, and when it arrived.
+            assertThat(sent).isNotNull();
+            assertThat(sent.path("source").asText()).isEqualTo("plugin:sender");
+            assertThat(sent.path("receivedAt").asText()).isNotBlank();
         });
     }
 
