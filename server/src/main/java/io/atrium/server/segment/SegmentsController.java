@@ -35,11 +35,44 @@ public class SegmentsController {
     private static final int MAX_NAME = 100;
 
     private final SegmentStore store;
+    private final SegmentMembers members;
     private final AuditLog audit;
 
-    public SegmentsController(SegmentStore store, AuditLog audit) {
+    public SegmentsController(SegmentStore store, SegmentMembers members, AuditLog audit) {
         this.store = store;
+        this.members = members;
         this.audit = audit;
+    }
+
+    /** The members of a segment now, paged by profile id: {@code {total, page, size, members: [{profileId, identities}]}}. */
+    @GetMapping("/{id}/members")
+    public SegmentMembers.Page members(@PathVariable long id,
+                                       @org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") int page,
+                                       @org.springframework.web.bind.annotation.RequestParam(defaultValue = "100") int size) {
+        if (page < 0) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "bad_request", Map.of("field", "page", "message", "must be 0 or more"));
+        }
+        if (size < 1 || size > 1000) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "bad_request", Map.of("field", "size", "message", "must be between 1 and 1000"));
+        }
+        return members.members(get(id).rule(), page, size);
+    }
+
+    /** How many people a rule (saved or not) selects now: {@code {"count": n}}. */
+    @PostMapping("/preview")
+    public Map<String, Object> preview(@RequestBody JsonNode body) {
+        JsonNode rule = body == null ? null : body.get("rule");
+        List<RuleValidator.Problem> problems = new ArrayList<>();
+        if (rule == null || rule.isNull()) {
+            problems.add(new RuleValidator.Problem("$.rule", "is required"));
+        } else {
+            problems.addAll(prefixed(RuleValidator.validate(rule)));
+            if (problems.isEmpty()) {
+                problems.addAll(prefixed(store.checkReferences(null, "", rule)));
+            }
+        }
+        require(problems);
+        return Map.of("count", members.count(rule));
     }
 
     @GetMapping

@@ -1,0 +1,69 @@
+package io.atrium.server.segment;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/** Who is in a segment, computed from PostgreSQL by one query compiled from the rule. */
+@Service
+public class SegmentMembers {
+
+    private final JdbcTemplate jdbc;
+    private final SegmentStore store;
+
+    public SegmentMembers(JdbcTemplate jdbc, SegmentStore store) {
+        this.jdbc = jdbc;
+        this.store = store;
+    }
+
+    public record Member(long profileId, List<Map<String, String>> identities) {
+    }
+
+    public record Page(long total, int page, int size, List<Member> members) {
+    }
+
+    public long count(JsonNode rule) {
+        SegmentSql.Condition c = compile(rule);
+        return jdbc.queryForObject("SELECT count(*) FROM profiles p WHERE " + c.sql(), Long.class, c.params().toArray());
+    }
+
+    public Page members(JsonNode rule, int page, int size) {
+        SegmentSql.Condition c = compile(rule);
+        long total = jdbc.queryForObject("SELECT count(*) FROM profiles p WHERE " + c.sql(), Long.class, c.params().toArray());
+        List<Object> params = new ArrayList<>(c.params());
+        params.add(size);
+        params.add((long) page * size);
+        List<Long> ids = jdbc.queryForList("SELECT p.id FROM profiles p WHERE " + c.sql() + " ORDER BY p.id LIMIT ? OFFSET ?",
+                Long.class, params.toArray());
+        Map<Long, List<Map<String, String>>> identities = new LinkedHashMap<>();
+        ids.forEach(id -> identities.put(id, new ArrayList<>()));
+        if (!ids.isEmpty()) {
+            jdbc.query("SELECT profile_id, type, value FROM identities WHERE profile_id = ANY(?) ORDER BY profile_id, type, value",
+                    rs -> {
+                        identities.get(rs.getLong(1)).add(Map.of("type", rs.getString(2), "value", rs.getString(3)));
+                    }, (Object) ids.toArray(Long[]::new));
+        }
+        List<Member> members = new ArrayList<>();
+        identities.forEach((id, list) -> members.add(new Member(id, list)));
+        return new Page(total, page, size, members);
+    }
+
+    private SegmentSql.Condition compile(JsonNode rule) {
+        Map<Long, SegmentStore.Segment> byId = new LinkedHashMap<>();
+        Map<String, SegmentStore.Segment> byName = new LinkedHashMap<>();
+        for (SegmentStore.Segment s : store.list()) {
+            byId.put(s.id(), s);
+            byName.put(s.name(), s);
+        }
+        return SegmentSql.compile(rule, ref -> {
+            SegmentStore.Segment s = ref.isIntegralNumber() ? byId.get(ref.asLong()) : byName.get(ref.asText());
+            return s == null ? null : s.rule();
+        });
+    }
+}
