@@ -7,6 +7,8 @@ public final class Queues {
     public static final String EVENTS = "atrium.events";
     /** Durable topic: after each committed batch of the profile stage, which profiles changed, merged away or were erased. */
     public static final String PROFILE_CHANGED = "atrium.profile-changed";
+    /** Durable topic: one message per segment entry or exit, {@code {type, segmentId, segmentName, profileId, at}}. */
+    public static final String SEGMENT_EVENTS = "atrium.segment-events";
     /** Messages that failed every delivery attempt. */
     public static final String DEAD_LETTER = "atrium.dlq";
     /** Prefix of the per-channel outbound queues: {@code atrium.outbound.email}, ... */

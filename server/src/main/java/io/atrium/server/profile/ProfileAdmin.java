@@ -94,7 +94,7 @@ public class ProfileAdmin {
 
     public ProfileView view(long id) {
         Map<String, Object> row = jdbc.queryForMap("SELECT created_at, updated_at FROM profiles WHERE id = ?", id);
-        return new ProfileView(id, identities(id), traits(id), consents(id), List.of(),
+        return new ProfileView(id, identities(id), traits(id), consents(id), segments(id),
                 events(id, 0, RECENT_EVENTS), merges(id), ((Timestamp) row.get("created_at")).toInstant(),
                 ((Timestamp) row.get("updated_at")).toInstant());
     }
@@ -121,7 +121,7 @@ public class ProfileAdmin {
             out.put("consents", jdbc.query("SELECT channel, purpose, granted, set_at, message_id FROM consents WHERE profile_id = ? "
                     + "ORDER BY channel, purpose", (rs, i) -> Map.of("channel", rs.getString(1), "purpose", rs.getString(2),
                     "granted", rs.getBoolean(3), "setAt", rs.getTimestamp(4).toInstant(), "messageId", rs.getString(5)), id));
-            out.put("segments", List.of());
+            out.put("segments", segments(id));
             out.put("events", events(id, 0, Integer.MAX_VALUE));
             out.put("merges", jdbc.query("SELECT id, winner_id, loser_id, message_id, at, undone_at, before::text FROM merges "
                     + "WHERE winner_id = ? OR loser_id = ? ORDER BY id", (rs, i) -> {
@@ -154,6 +154,7 @@ public class ProfileAdmin {
             c.put("traits", jdbc.update("DELETE FROM traits WHERE profile_id = ?", id));
             c.put("consents", jdbc.update("DELETE FROM consents WHERE profile_id = ?", id));
             c.put("merges", jdbc.update("DELETE FROM merges WHERE winner_id = ? OR loser_id = ?", id, id));
+            c.put("segmentMemberships", jdbc.update("DELETE FROM segment_members WHERE profile_id = ?", id));
             jdbc.update("DELETE FROM profiles WHERE id = ?", id);
             audit.record(actor, "profile.erase", "profile/" + id, c);
             return c;
@@ -243,6 +244,13 @@ public class ProfileAdmin {
         });
         publish(new ProfileStore.Changes((List<Long>) result.get("profiles"), List.of(), List.of(), List.of()));
         return result;
+    }
+
+    /** The segments the person is in now, kept by the segment stage. */
+    private List<Object> segments(long id) {
+        return jdbc.query("SELECT s.id, s.name, m.entered_at FROM segment_members m JOIN segments s ON s.id = m.segment_id "
+                + "WHERE m.profile_id = ? ORDER BY s.id", (rs, i) -> Map.of("id", rs.getLong(1), "name", rs.getString(2),
+                "enteredAt", rs.getTimestamp(3).toInstant()), id);
     }
 
     /** Tells the next stages about a change made through the API (the profile stage publishes its own in its JMS transaction). */

@@ -28,6 +28,22 @@ public class SegmentMembers {
     public record Page(long total, int page, int size, List<Member> members) {
     }
 
+    /** Everyone the rule selects now. */
+    public java.util.Set<Long> allIds(JsonNode rule) {
+        SegmentSql.Condition c = compile(rule);
+        return new java.util.HashSet<>(jdbc.queryForList("SELECT p.id FROM profiles p WHERE " + c.sql(), Long.class, c.params().toArray()));
+    }
+
+    /** Those of {@code ids} the rule selects now. */
+    public java.util.Set<Long> idsAmong(JsonNode rule, java.util.Set<Long> ids) {
+        SegmentSql.Condition c = compile(rule);
+        List<Object> params = new ArrayList<>();
+        params.add(ids.toArray(Long[]::new));
+        params.addAll(c.params());
+        return new java.util.HashSet<>(jdbc.queryForList("SELECT p.id FROM profiles p WHERE p.id = ANY(?) AND " + c.sql(),
+                Long.class, params.toArray()));
+    }
+
     public long count(JsonNode rule) {
         SegmentSql.Condition c = compile(rule);
         return jdbc.queryForObject("SELECT count(*) FROM profiles p WHERE " + c.sql(), Long.class, c.params().toArray());

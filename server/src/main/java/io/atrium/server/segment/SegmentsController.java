@@ -36,11 +36,13 @@ public class SegmentsController {
 
     private final SegmentStore store;
     private final SegmentMembers members;
+    private final SegmentStage stage;
     private final AuditLog audit;
 
-    public SegmentsController(SegmentStore store, SegmentMembers members, AuditLog audit) {
+    public SegmentsController(SegmentStore store, SegmentMembers members, SegmentStage stage, AuditLog audit) {
         this.store = store;
         this.members = members;
+        this.stage = stage;
         this.audit = audit;
     }
 
@@ -105,6 +107,7 @@ public class SegmentsController {
             SegmentStore.Segment created = store.create(body.get("name").asText().strip(), body.path("description").asText(""),
                     body.get("rule"));
             audit.record(who.getName(), "segment.create", "segment/" + created.id(), Map.of("name", created.name()));
+            stage.recomputeLater(created.id());
             return ResponseEntity.status(HttpStatus.CREATED).body(created);
         } catch (SegmentStore.InvalidReferencesException e) {
             throw invalid(prefixed(e.problems()));
@@ -120,6 +123,7 @@ public class SegmentsController {
             SegmentStore.Segment updated = store.update(id, body.get("name").asText().strip(), body.path("description").asText(""),
                     body.get("rule")).orElseThrow(() -> ApiException.notFound("no segment with id " + id));
             audit.record(who.getName(), "segment.update", "segment/" + id, Map.of("name", updated.name()));
+            stage.recomputeLater(id);
             return updated;
         } catch (SegmentStore.InvalidReferencesException e) {
             throw invalid(prefixed(e.problems()));

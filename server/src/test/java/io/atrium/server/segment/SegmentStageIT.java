@@ -1,0 +1,105 @@
+package io.atrium.server.segment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.atrium.plugin.api.Event;
+import io.atrium.server.intake.EventIntake;
+import io.atrium.server.support.HubTestSupport;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** Membership kept current as profiles change: entering and leaving are events in the person's history. */
+class SegmentStageIT extends HubTestSupport {
+
+    @Autowired
+    EventIntake intake;
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    private long createSegment(String name, String rule) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/segments")).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + name + "\", \"rule\": " + rule + "}")).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return readJson(r.body()).path("id").asLong();
+    }
+
+    private void identify(String user, String city, Instant at) {
+        intake.submit(List.of(Event.identify().userId(user).messageId("seg-" + user + "-" + at.toEpochMilli())
+                .timestamp(at).trait("run", run).trait("city", city).build()));
+    }
+
+    private List<String> history(String user) {
+        List<String> out = new ArrayList<>();
+        HttpResponse<String> r = adminGet("/api/v1/profiles/user_id/" + user + "/events?size=100");
+        if (r.statusCode() == 200) {
+            readJson(r.body()).path("events").forEach(e -> out.add(e.path("event").asText("")
+                    + ":" + e.path("properties").path("segmentName").asText("")));
+        }
+        return out;
+    }
+
+    private List<String> segmentsOf(String user) {
+        List<String> out = new ArrayList<>();
+        HttpResponse<String> r = adminGet("/api/v1/profiles/user_id/" + user);
+        if (r.statusCode() == 200) {
+            readJson(r.body()).path("segments").forEach(s -> out.add(s.path("name").asText()));
+        }
+        return out;
+    }
+
+    @Test
+    void peopleEnterAndLeaveASegmentAsTheirDataChanges() {
+        String name = "In Kyiv " + run;
+        String ann = "ann-" + run;
+        String bob = "bob-" + run;
+        // ann is in Kyiv before the segment exists: computing the new segment finds her.
+        identify(ann, "Kyiv", Instant.now().minusSeconds(60));
+        await().atMost(Duration.ofSeconds(20)).until(() -> adminGet("/api/v1/profiles/user_id/" + ann).statusCode() == 200);
+        createSegment(name, "{\"all\": [{\"trait\": \"run\", \"op\": \"eq\", \"value\": \"" + run + "\"}, "
+                + "{\"trait\": \"city\", \"op\": \"eq\", \"value\": \"Kyiv\"}]}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(segmentsOf(ann)).containsExactly(name);
+            assertThat(history(ann)).contains("segment_entered:" + name);
+        });
+
+        // bob moves to Kyiv: he enters in real time; then to Lviv: he leaves.
+        identify(bob, "Lviv", Instant.now().minusSeconds(30));
+        await().atMost(Duration.ofSeconds(20)).until(() -> adminGet("/api/v1/profiles/user_id/" + bob).statusCode() == 200);
+        assertThat(segmentsOf(bob)).isEmpty();
+        identify(bob, "Kyiv", Instant.now().minusSeconds(20));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(segmentsOf(bob)).containsExactly(name);
+            assertThat(history(bob)).contains("segment_entered:" + name);
+        });
+        identify(bob, "Lviv", Instant.now().minusSeconds(10));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(segmentsOf(bob)).isEmpty();
+            assertThat(history(bob)).contains("segment_exited:" + name);
+        });
+
+        // An erased person is in no segment.
+        assertThat(send(HttpRequest.newBuilder(uri("/api/v1/profiles/user_id/" + ann)).header("Authorization", "Bearer " + TOKEN)
+                .DELETE().build()).statusCode()).isEqualTo(204);
+        JsonNode members = readJson(adminGet("/api/v1/segments").body());
+        long id = -1;
+        for (JsonNode s : members) {
+            if (s.path("name").asText().equals(name)) {
+                id = s.path("id").asLong();
+            }
+        }
+        assertThat(readJson(adminGet("/api/v1/segments/" + id + "/members").body()).path("total").asLong()).isZero();
+    }
+}
