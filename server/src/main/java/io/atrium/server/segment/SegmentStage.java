@@ -58,11 +58,16 @@ public class SegmentStage {
         t.setDaemon(true);
         return t;
     });
+    private final java.time.Duration timeCheckInterval;
+    private java.util.concurrent.ScheduledExecutorService clock;
     private final Counter entered;
     private final Counter exited;
 
     public SegmentStage(JdbcTemplate jdbc, SegmentStore store, SegmentMembers members, EventIntake intake,
-                        ObjectMapper mapper, ConnectionFactory connectionFactory, MeterRegistry registry) {
+                        ObjectMapper mapper, ConnectionFactory connectionFactory, MeterRegistry registry,
+                        @org.springframework.beans.factory.annotation.Value("${atrium.segments.time-check-interval:1m}")
+                        java.time.Duration timeCheckInterval) {
+        this.timeCheckInterval = timeCheckInterval;
         this.jdbc = jdbc;
         this.store = store;
         this.members = members;
@@ -91,8 +96,47 @@ public class SegmentStage {
         container.start();
     }
 
+    /**
+     * Time moves people too: an event leaves a window, an hour passes with no order. Segments whose
+     * rule depends on the clock are recomputed over everyone every {@code atrium.segments.time-check-interval}.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    public void startClock() {
+        clock = io.atrium.server.support.PeriodicTask.every(timeCheckInterval, "atrium-segment-clock", log, () -> {
+            for (SegmentStore.Segment s : store.list()) {
+                if (dependsOnTime(s.rule())) {
+                    reconcile(s, null);
+                }
+            }
+        });
+    }
+
+    /** Whether a rule's outcome can change with no new data: windows, "not followed by", date operators, other segments. */
+    static boolean dependsOnTime(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            return false;
+        }
+        if (n.has("within") || n.has("notFollowedBy") || n.has("segment")
+                || n.has("op") && RuleValidator.DATE_OPS.contains(n.get("op").asText())) {
+            return true;
+        }
+        for (String k : List.of("all", "any")) {
+            if (n.has(k)) {
+                for (JsonNode item : n.get(k)) {
+                    if (dependsOnTime(item)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return dependsOnTime(n.get("not"));
+    }
+
     @PreDestroy
     void stop() {
+        if (clock != null) {
+            clock.shutdownNow();
+        }
         container.shutdown();
         recomputes.shutdownNow();
     }

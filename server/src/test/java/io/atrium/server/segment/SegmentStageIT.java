@@ -61,6 +61,22 @@ class SegmentStageIT extends HubTestSupport {
     }
 
     @Test
+    void aPersonEntersTheAbandonedCartSegmentWhenTheHourPassesWithNoOrder() {
+        String name = "Abandoned " + run;
+        String cid = "cid-" + run;
+        createSegment(name, "{\"all\": [{\"identity\": \"user_id\"}, {\"event\": \"cart_" + run + "\", \"within\": \"1d\", "
+                + "\"notFollowedBy\": {\"event\": \"order_" + run + "\", \"within\": \"1m\"}}]}");
+        // The cart was filled 40 s ago: the one-minute window closes in about 20 s, with no new event to trigger anything.
+        intake.submit(List.of(Event.track("cart_" + run).userId(cid).messageId("cart-" + cid).timestamp(Instant.now().minusSeconds(40)).build()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> adminGet("/api/v1/profiles/user_id/" + cid).statusCode() == 200);
+        assertThat(segmentsOf(cid)).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(segmentsOf(cid)).containsExactly(name);
+            assertThat(history(cid)).contains("segment_entered:" + name);
+        });
+    }
+
+    @Test
     void peopleEnterAndLeaveASegmentAsTheirDataChanges() {
         String name = "In Kyiv " + run;
         String ann = "ann-" + run;

@@ -62,6 +62,7 @@ public abstract class HubTestSupport {
         registry.add("atrium.plugins.scan-interval", () -> "250ms");
         registry.add("atrium.routes.scan-interval", () -> "250ms");
         registry.add("atrium.plugins.start-timeout", () -> "2s");
+        registry.add("atrium.segments.time-check-interval", () -> "1s");
     }
 
     @LocalServerPort
