@@ -322,6 +322,10 @@ public class EventValidator {
     }
 
     public static Instant parseInstant(String text) {
+        Instant fast = io.atrium.server.support.FastInstant.parseCanonical(text);
+        if (fast != null) {
+            return fast;
+        }
         try {
             TemporalAccessor t = ISO.parse(text.strip());
             LocalDateTime local = LocalDateTime.from(t);
