@@ -191,6 +191,9 @@ public class EventValidator {
     }
 
     private Map<String, Object> mergedContext(JsonNode envelope, JsonNode own) {
+        if ((envelope == null || !envelope.isObject()) && own != null && own.isObject()) {
+            return mapper.convertValue(own, MAP); // nothing to merge under it: the same map, without the deep copies
+        }
         ObjectNode merged = mapper.createObjectNode();
         if (envelope != null && envelope.isObject()) {
             merged.setAll((ObjectNode) envelope.deepCopy());
