@@ -191,6 +191,9 @@ public class EventValidator {
     }
 
     private Map<String, Object> mergedContext(JsonNode envelope, JsonNode own) {
+        if ((envelope == null || !envelope.isObject()) && own != null && own.isObject()) {
+            return mapper.convertValue(own, MAP); // nothing to merge under it: the same map, without the deep copies
+        }
         ObjectNode merged = mapper.createObjectNode();
         if (envelope != null && envelope.isObject()) {
             merged.setAll((ObjectNode) envelope.deepCopy());
@@ -322,6 +325,10 @@ public class EventValidator {
     }
 
     public static Instant parseInstant(String text) {
+        Instant fast = io.atrium.server.support.FastInstant.parseCanonical(text);
+        if (fast != null) {
+            return fast;
+        }
         try {
             TemporalAccessor t = ISO.parse(text.strip());
             LocalDateTime local = LocalDateTime.from(t);

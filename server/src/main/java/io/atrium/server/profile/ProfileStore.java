@@ -142,7 +142,20 @@ public class ProfileStore {
         }
     }
 
-    private record Prepared(Event event, String messageId, Instant time, List<Identity> ids, String previousId) {
+    private record Prepared(Event event, String messageId, Instant time, List<Identity> ids, String previousId, Columns columns) {
+    }
+
+    /**
+     * An event's column values that do not depend on identity resolution, written before the batch
+     * takes its locks so that the time other batches wait for them is spent in the database only.
+     */
+    private record Columns(String time, String originalTimestamp, String sentAt, String receivedAt,
+                           String traits, String properties, String context, String identities) {
+    }
+
+    private Columns columns(Event e, Instant time) {
+        return new Columns(time.toString(), str(e.originalTimestamp()), str(e.sentAt()), str(e.receivedAt()),
+                json(e.traits()), json(e.properties()), json(e.context()), json(e.identities()));
     }
 
     private Changes applyOnce(List<Event> events, Counts counts) {
@@ -155,7 +168,8 @@ public class ProfileStore {
                 continue;
             }
             IdentityExtractor.Found found = extractor.extract(e, counts::skip);
-            batch.put(mid, new Prepared(e, mid, eventTime(e), found.identities(), found.previousId()));
+            Instant time = eventTime(e);
+            batch.put(mid, new Prepared(e, mid, time, found.identities(), found.previousId(), columns(e, time)));
         }
         if (batch.isEmpty()) {
             return new Changes(List.of(), List.of(), List.of(), List.of());
@@ -454,15 +468,16 @@ public class ProfileStore {
             anonymousId[i] = e.anonymousId();
             groupId[i] = e.groupId();
             previousId[i] = e.previousId();
-            ts[i] = p.time().toString();
-            original[i] = str(e.originalTimestamp());
-            sentAt[i] = str(e.sentAt());
-            receivedAt[i] = str(e.receivedAt());
+            Columns c = p.columns();
+            ts[i] = c.time();
+            original[i] = c.originalTimestamp();
+            sentAt[i] = c.sentAt();
+            receivedAt[i] = c.receivedAt();
             source[i] = e.source();
-            traits[i] = json(e.traits());
-            properties[i] = json(e.properties());
-            context[i] = json(e.context());
-            identities[i] = json(e.identities());
+            traits[i] = c.traits();
+            properties[i] = c.properties();
+            context[i] = c.context();
+            identities[i] = c.identities();
         }
         jdbc.update("""
                 INSERT INTO events (message_id, profile_id, type, event, name, user_id, anonymous_id, group_id, previous_id,
