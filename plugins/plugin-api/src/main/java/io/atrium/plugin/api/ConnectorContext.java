@@ -38,9 +38,19 @@ public interface ConnectorContext {
 
     /**
      * Registers this plugin as the sender for a channel (email, sms, viber, ...). The hub consumes
-     * the channel's durable outbound queue and calls {@code sender} for every message.
+     * the channel's durable outbound queue and calls {@code sender} for every message, paced and
+     * retried as {@code options} say. Status reports and replies go to the returned feedback.
+     *
+     * @throws IllegalArgumentException if the channel name is not kebab-case or another plugin provides it
      */
-    void registerChannel(String channel, MessageSender sender);
+    ChannelFeedback registerChannel(String channel, ChannelOptions options, MessageSender sender);
+
+    /**
+     * The hub's external base URL ({@code atrium.public-url}, no trailing slash), for the URLs a
+     * provider calls back (webhooks) and links in messages. Paths a plugin serves with
+     * {@code platform-http:/path} are reachable under it.
+     */
+    String publicUrl();
 
     /** A directory for this plugin's own files, under the hub's data directory; it survives restarts and upgrades. */
     Path dataDirectory();
