@@ -9,6 +9,8 @@ public final class Queues {
     public static final String PROFILE_CHANGED = "atrium.profile-changed";
     /** Durable topic: one message per segment entry or exit, {@code {type, segmentId, segmentName, profileId, at}}. */
     public static final String SEGMENT_EVENTS = "atrium.segment-events";
+    /** Status reports of outbound messages from channel plugins, applied by the hub in order of arrival. */
+    public static final String MESSAGE_STATUS = "atrium.message-status";
     /** Messages that failed every delivery attempt. */
     public static final String DEAD_LETTER = "atrium.dlq";
     /** Prefix of the per-channel outbound queues: {@code atrium.outbound.email}, ... */

@@ -16,6 +16,11 @@ public class AtriumProperties {
     private Path home = Path.of(".");
     /** Where the embedded PostgreSQL, the broker journal and generated secrets are kept. */
     private Path data;
+    /**
+     * The hub's external base URL, as people and providers reach it: links in messages (unsubscribe,
+     * open pixel, clicks) and providers' webhooks are built on it. Default {@code http://localhost:<port>}.
+     */
+    private String publicUrl;
     private final Plugins plugins = new Plugins();
     private final Routes routes = new Routes();
     private final Security security = new Security();
@@ -26,6 +31,8 @@ public class AtriumProperties {
     public void setHome(Path home) { this.home = home; }
     public Path getData() { return data != null ? data : home.resolve("data"); }
     public void setData(Path data) { this.data = data; }
+    public String getPublicUrl() { return publicUrl; }
+    public void setPublicUrl(String publicUrl) { this.publicUrl = publicUrl; }
     public Plugins getPlugins() { return plugins; }
     public Routes getRoutes() { return routes; }
     public Security getSecurity() { return security; }

@@ -2,6 +2,9 @@ package io.atrium.server.intake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.atrium.server.message.Messages;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -10,7 +13,8 @@ public class IntakeConfiguration {
 
     /** Registered in the Camel registry under its bean name, which is the URI scheme. */
     @Bean("atrium")
-    AtriumComponent atriumComponent(EventIntake intake, ObjectMapper mapper, EventValidator validator) {
-        return new AtriumComponent(intake, mapper, validator);
+    AtriumComponent atriumComponent(EventIntake intake, ObjectMapper mapper, EventValidator validator,
+                                    ObjectProvider<Messages> messages) {
+        return new AtriumComponent(intake, mapper, validator, messages::getObject);
     }
 }

@@ -1,87 +1,92 @@
 package io.atrium.server.plugin;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.atrium.plugin.api.ChannelFeedback;
+import io.atrium.plugin.api.ChannelOptions;
 import io.atrium.plugin.api.MessageSender;
-import io.atrium.plugin.api.OutboundMessage;
-import io.atrium.plugin.api.SendException;
 import io.atrium.server.broker.Queues;
 import io.atrium.server.camel.OwnedRoutes;
+import io.atrium.server.message.Dispatcher;
+import io.atrium.server.message.Feedback;
 
 import org.apache.camel.builder.RouteBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Which plugin sends on which channel. Each registered channel gets a route that consumes the
- * channel's durable outbound queue in a JMS transaction: a transient send failure rolls the
- * message back for the broker to redeliver with backoff; a permanent one is final.
+ * Which plugin sends on which channel, and how. Each registered channel gets a route that consumes
+ * the channel's durable outbound queue {@code atrium.outbound.<channel>} (message ids) in a JMS
+ * transaction and hands each message to the {@link Dispatcher}; a transient failure rolls the queue
+ * message back for the broker to redeliver with backoff.
  */
 @Component
 public class ChannelRegistry {
 
-    private static final Logger log = LoggerFactory.getLogger(ChannelRegistry.class);
-
     private final OwnedRoutes routes;
-    private final ObjectMapper mapper;
-    private final Map<String, String> pluginByChannel = new ConcurrentHashMap<>();
+    private final Dispatcher dispatcher;
+    private final Feedback feedback;
+    private final Map<String, Channel> channels = new ConcurrentHashMap<>();
 
-    public ChannelRegistry(OwnedRoutes routes, ObjectMapper mapper) {
+    /** A registered channel. */
+    public record Channel(String name, String pluginId, ChannelOptions options) {
+    }
+
+    /** What registering a channel gave the plugin: the consuming route and the channel's feedback. */
+    public record Registration(String routeId, ChannelFeedback feedback) {
+    }
+
+    public ChannelRegistry(OwnedRoutes routes, Dispatcher dispatcher, Feedback feedback) {
         this.routes = routes;
-        this.mapper = mapper;
+        this.dispatcher = dispatcher;
+        this.feedback = feedback;
     }
 
+    /** Channel name to the plugin that provides it. */
     public Map<String, String> channels() {
-        return Map.copyOf(pluginByChannel);
+        Map<String, String> out = new TreeMap<>();
+        channels.values().forEach(c -> out.put(c.name(), c.pluginId()));
+        return out;
     }
 
-    String register(String pluginId, String channel, MessageSender sender, ClassLoader pluginClassLoader,
-                    HostConnectorContext context) {
+    public Optional<Channel> channel(String name) {
+        return Optional.ofNullable(channels.get(name));
+    }
+
+    Registration register(String pluginId, String channel, ChannelOptions options, MessageSender sender,
+                          ClassLoader pluginClassLoader, HostConnectorContext context) {
         if (channel == null || !channel.matches("[a-z][a-z0-9-]*")) {
             throw new IllegalArgumentException("channel name '" + channel + "' must be lower-case letters, digits and '-'");
         }
-        String previous = pluginByChannel.putIfAbsent(channel, pluginId);
+        if (options == null || sender == null) {
+            throw new IllegalArgumentException("channel '" + channel + "': options and sender are required");
+        }
+        Channel previous = channels.putIfAbsent(channel, new Channel(channel, pluginId, options));
         if (previous != null) {
-            throw new IllegalArgumentException("channel '" + channel + "' is already provided by plugin '" + previous + "'");
+            throw new IllegalArgumentException("channel '" + channel + "' is already provided by plugin '" + previous.pluginId() + "'");
         }
         String routeId = pluginId + "-channel-" + channel;
+        Dispatcher.Pacer pacer = new Dispatcher.Pacer(options.ratePerSecond());
         try {
             routes.add(context.owner(), routeId, new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("jms:queue:" + Queues.outbound(channel) + "?transacted=true&concurrentConsumers=1")
+                    from("jms:queue:" + Queues.outbound(channel) + "?transacted=true&concurrentConsumers=" + options.concurrency())
                             .routeId(routeId)
-                            .process(exchange -> {
-                                OutboundMessage message = mapper.readValue(exchange.getMessage().getBody(String.class), OutboundMessage.class);
-                                Thread thread = Thread.currentThread();
-                                ClassLoader previousLoader = thread.getContextClassLoader();
-                                thread.setContextClassLoader(pluginClassLoader);
-                                try {
-                                    sender.send(message);
-                                } catch (SendException e) {
-                                    if (!e.isPermanent()) {
-                                        throw e;
-                                    }
-                                    log.warn("Channel '{}': message {} failed permanently ({}): {}", channel, message.id(),
-                                            e.reason(), e.getMessage());
-                                } finally {
-                                    thread.setContextClassLoader(previousLoader);
-                                }
-                            });
+                            .process(exchange -> dispatcher.dispatch(channel, options, sender, pluginClassLoader, pacer,
+                                    exchange.getMessage().getBody(String.class).strip()));
                 }
             });
         } catch (Exception e) {
-            pluginByChannel.remove(channel, pluginId);
+            channels.remove(channel);
             throw new IllegalStateException("channel '" + channel + "' could not start: " + e.getMessage(), e);
         }
-        return routeId;
+        return new Registration(routeId, feedback.forChannel(channel, options));
     }
 
     void unregister(String pluginId, String channel) {
-        pluginByChannel.remove(channel, pluginId);
+        channels.computeIfPresent(channel, (k, c) -> c.pluginId().equals(pluginId) ? null : c);
     }
 }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import io.atrium.plugin.api.ChannelFeedback;
+import io.atrium.plugin.api.ChannelOptions;
 import io.atrium.plugin.api.ConnectorContext;
 import io.atrium.plugin.api.EventSink;
 import io.atrium.plugin.api.MessageSender;
@@ -31,13 +33,14 @@ final class HostConnectorContext implements ConnectorContext {
     private final ChannelRegistry channels;
     private final Path dataDirectory;
     private final ClassLoader pluginClassLoader;
+    private final String publicUrl;
 
     final List<String> routeIds = new ArrayList<>();
     final List<String> componentSchemes = new ArrayList<>();
     final List<String> channelNames = new ArrayList<>();
 
     HostConnectorContext(String pluginId, PluginConfig config, CamelContext camel, OwnedRoutes routes, EventSink events,
-                         ChannelRegistry channels, Path dataDirectory, ClassLoader pluginClassLoader) {
+                         ChannelRegistry channels, Path dataDirectory, ClassLoader pluginClassLoader, String publicUrl) {
         this.pluginId = pluginId;
         this.config = config;
         this.camel = camel;
@@ -46,6 +49,7 @@ final class HostConnectorContext implements ConnectorContext {
         this.channels = channels;
         this.dataDirectory = dataDirectory;
         this.pluginClassLoader = pluginClassLoader;
+        this.publicUrl = publicUrl;
     }
 
     String owner() {
@@ -99,10 +103,16 @@ final class HostConnectorContext implements ConnectorContext {
     }
 
     @Override
-    public void registerChannel(String channel, MessageSender sender) {
-        String routeId = channels.register(pluginId, channel, sender, pluginClassLoader, this);
+    public ChannelFeedback registerChannel(String channel, ChannelOptions options, MessageSender sender) {
+        ChannelRegistry.Registration r = channels.register(pluginId, channel, options, sender, pluginClassLoader, this);
         channelNames.add(channel);
-        routeIds.add(routeId);
+        routeIds.add(r.routeId());
+        return r.feedback();
+    }
+
+    @Override
+    public String publicUrl() {
+        return publicUrl;
     }
 
     @Override

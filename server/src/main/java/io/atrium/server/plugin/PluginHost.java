@@ -73,6 +73,7 @@ public class PluginHost {
     private final EventValidator validator;
     private final com.fasterxml.jackson.databind.ObjectMapper mapper;
     private final ChannelRegistry channels;
+    private final io.atrium.server.config.PublicUrl publicUrl;
     private final PluginConfigStore configStore;
     private final ApplicationEventPublisher events;
     private final Path workRoot;
@@ -93,7 +94,9 @@ public class PluginHost {
 
     public PluginHost(AtriumProperties properties, DataDirectory data, CamelContext camel, OwnedRoutes routes,
                       EventIntake intake, EventValidator validator, com.fasterxml.jackson.databind.ObjectMapper mapper,
-                      ChannelRegistry channels, PluginConfigStore configStore, ApplicationEventPublisher events) {
+                      ChannelRegistry channels, PluginConfigStore configStore, ApplicationEventPublisher events,
+                      io.atrium.server.config.PublicUrl publicUrl) {
+        this.publicUrl = publicUrl;
         this.properties = properties;
         this.camel = camel;
         this.routes = routes;
@@ -359,7 +362,7 @@ public class PluginHost {
             log.info("Plugin '{}' {} configuration: {}", id, p.version(), validation.config().masked());
             Path dataDir = Files.createDirectories(pluginDataRoot.resolve(id));
             p.context = new HostConnectorContext(id, validation.config(), camel, routes,
-                    new PluginEventSink(id, intake, validator, mapper), channels, dataDir, loader);
+                    new PluginEventSink(id, intake, validator, mapper), channels, dataDir, loader, publicUrl.get());
             List<Connector> started = new ArrayList<>();
             p.connectors = started; // so that a failure below stops the ones already started
             for (Connector c : connectors) {

@@ -626,6 +626,7 @@ public class ProfileStore {
         jdbc.update("INSERT INTO merge_events (merge_id, event_id) SELECT ?, id FROM events WHERE profile_id = ?", mergeId, loser);
         jdbc.update("UPDATE identities SET profile_id = ? WHERE profile_id = ?", winner, loser);
         jdbc.update("UPDATE events SET profile_id = ? WHERE profile_id = ?", winner, loser);
+        jdbc.update("UPDATE messages SET profile_id = ? WHERE profile_id = ?", winner, loser);
         jdbc.update("""
                 INSERT INTO traits (profile_id, name, value, set_at, message_id)
                 SELECT ?, name, value, set_at, message_id FROM traits WHERE profile_id = ?

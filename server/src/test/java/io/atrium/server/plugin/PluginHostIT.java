@@ -15,8 +15,8 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.atrium.plugin.api.OutboundMessage;
-import io.atrium.server.broker.Queues;
+import io.atrium.plugin.api.Event;
+import io.atrium.server.intake.EventIntake;
 import io.atrium.server.support.Fixtures;
 import io.atrium.server.support.HubTestSupport;
 import io.atrium.server.support.TestPlugins;
@@ -27,7 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.jms.core.JmsTemplate;
 
 @ExtendWith(OutputCaptureExtension.class)
 @SuppressWarnings("unchecked")
@@ -36,7 +35,7 @@ class PluginHostIT extends HubTestSupport {
     private static final Duration FIVE_SECONDS = Duration.ofSeconds(5);
 
     @Autowired
-    JmsTemplate jms;
+    EventIntake intake;
 
     @Test
     void aPluginDroppedInStartsAndServesItsRouteThenStopsWhenRemoved() throws Exception {
@@ -151,9 +150,16 @@ class PluginHostIT extends HubTestSupport {
                 && "STARTED".equals(pluginFromFile("sender-1.0.0.zip").get("state")));
         assertThat(pluginFromFile("sender-1.0.0.zip").get("channels")).isEqualTo(List.of("test"));
 
-        String id = UUID.randomUUID().toString();
-        OutboundMessage message = new OutboundMessage(id, "test", "profile-42", "+380501234567", null, "Your order is ready", Map.of());
-        jms.convertAndSend(Queues.outbound("test"), json.writeValueAsString(message));
+        // A person with a phone number, and a transactional message to them through the hub's message API.
+        intake.submit(List.of(Event.identify().userId("profile-42").messageId("p42-" + UUID.randomUUID())
+                .trait("phone", "+380501234567").build()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> adminGet("/api/v1/profiles/user_id/profile-42").statusCode() == 200);
+        HttpResponse<String> queued = send(HttpRequest.newBuilder(uri("/api/v1/messages"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"profile\": {\"idType\": \"user_id\", \"idValue\": \"profile-42\"}, "
+                        + "\"channel\": \"test\", \"purpose\": \"transactional\", \"text\": \"Your order is ready\"}")).build());
+        assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
+        String id = readJson(queued.body()).path("id").asText();
 
         // The event the plugin hands to the hub goes through the events queue into the profile store.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

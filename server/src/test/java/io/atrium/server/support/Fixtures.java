@@ -141,9 +141,12 @@ public final class Fixtures {
                 @Extension
                 public class SenderConnector implements Connector {
                     public void start(ConnectorContext ctx) {
-                        ctx.registerChannel("test", message -> ctx.events().submit(Event.track("message_sent")
-                                .userId(message.profileId()).messageId("sent-" + message.id())
-                                .property("to", message.to()).property("body", message.body()).build()));
+                        ctx.registerChannel("test", ChannelOptions.addressedBy("phone"), message -> {
+                            ctx.events().submit(Event.track("plugin_sent")
+                                .identity("phone", message.to()).messageId("sent-" + message.id())
+                                .property("to", message.to()).property("body", message.text()).build());
+                            return SendResult.accepted("p-" + message.id());
+                        });
                     }
                 }
                 """;
@@ -168,5 +171,74 @@ public final class Fixtures {
                 """;
         return TestPlugins.zip(dir, "hanging", "1.0.0", Map.of("fixture.hanging.HangingConnector", connector),
                 List.of("fixture.hanging.HangingConnector"));
+    }
+
+    /**
+     * {@code probe}: provides the channel {@code probe} (addressed by e-mail), recording each send as
+     * a file {@code sent/<message id>} (one line per send) in its data directory. The address' local
+     * part picks the provider's answer: {@code flaky...} fails twice with a transient error, then
+     * accepts; {@code bounce...} is refused permanently as an invalid address; anything else is
+     * accepted with the provider id {@code p-<message id>}. It serves the provider's callbacks at
+     * {@code /probe/report?provider=&status=&reason=} and {@code /probe/inbound?from=&text=}.
+     */
+    public static Path probe(Path dir) throws IOException {
+        String connector = """
+                package fixture.probe;
+
+                import java.nio.file.*;
+                import java.util.concurrent.ConcurrentHashMap;
+                import io.atrium.plugin.api.*;
+                import org.apache.camel.builder.RouteBuilder;
+                import org.pf4j.Extension;
+
+                @Extension
+                public class ProbeConnector implements Connector {
+                    private final ConcurrentHashMap<String, Integer> attempts = new ConcurrentHashMap<>();
+
+                    public void start(ConnectorContext ctx) throws Exception {
+                        Path sent = Files.createDirectories(ctx.dataDirectory().resolve("sent"));
+                        ChannelFeedback feedback = ctx.registerChannel("probe",
+                                ChannelOptions.addressedBy("email").ratePerSecond(100), m -> {
+                            String local = m.to().substring(0, m.to().indexOf('@'));
+                            int n = attempts.merge(m.id(), 1, Integer::sum);
+                            if (local.startsWith("flaky") && n < 3) {
+                                throw new SendException("unavailable", "provider busy (attempt " + n + ")", false);
+                            }
+                            if (local.startsWith("bounce")) {
+                                throw new SendException("invalid_address", "550 no such user", true);
+                            }
+                            try {
+                                Files.writeString(sent.resolve(m.id()), m.to() + "|" + m.subject() + "|" + m.text() + "|" + m.html()
+                                        + "|" + m.unsubscribeUrl() + "|" + m.purpose() + "\\n",
+                                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                            } catch (java.io.IOException e) {
+                                throw new SendException("unavailable", e.toString(), false);
+                            }
+                            return SendResult.accepted("p-" + m.id());
+                        });
+                        ctx.addRoutes(new RouteBuilder() {
+                            public void configure() {
+                                from("platform-http:/probe/report").routeId("probe-report").process(e -> {
+                                    var in = e.getMessage();
+                                    StatusUpdate u = StatusUpdate.ofProviderMessage(in.getHeader("provider", String.class),
+                                            MessageStatus.fromWire(in.getHeader("status", String.class)));
+                                    if (in.getHeader("reason") != null) {
+                                        u = u.reason(in.getHeader("reason", String.class), "provider says so");
+                                    }
+                                    feedback.status(u);
+                                    in.setBody("ok");
+                                });
+                                from("platform-http:/probe/inbound").routeId("probe-inbound").process(e -> {
+                                    var in = e.getMessage();
+                                    feedback.inbound(InboundMessage.of(in.getHeader("from", String.class), in.getHeader("text", String.class)));
+                                    in.setBody("ok");
+                                });
+                            }
+                        });
+                    }
+                }
+                """;
+        return TestPlugins.zip(dir, "probe", "1.0.0", Map.of("fixture.probe.ProbeConnector", connector),
+                List.of("fixture.probe.ProbeConnector"));
     }
 }

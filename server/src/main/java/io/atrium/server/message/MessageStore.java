@@ -1,0 +1,316 @@
+package io.atrium.server.message;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.atrium.plugin.api.Event;
+import io.atrium.plugin.api.MessageStatus;
+import io.atrium.server.intake.EventIntake;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The {@code messages} and {@code message_statuses} tables: every message the hub was asked to
+ * send, and every status it went through. Recording a status also hands the person's profile an
+ * event {@code message_<status>} through the intake, so segments and campaigns can use it.
+ */
+@Component
+public class MessageStore {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
+
+    /** Internal status while a consumer hands the message to the provider. */
+    public static final String SENDING = "sending";
+    /** Source of the events the hub writes about messages. */
+    public static final String SOURCE = "hub:messages";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final ObjectMapper mapper;
+    private final EventIntake intake;
+    private final MeterRegistry registry;
+
+    public MessageStore(JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper, EventIntake intake, MeterRegistry registry) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.mapper = mapper;
+        this.intake = intake;
+        this.registry = registry;
+    }
+
+    /** One row of {@code messages}. */
+    public record Row(String id, Long profileId, String channel, String addressType, String address, String purpose,
+                      String templateId, String campaignId, String stepId, String dedupeKey, String subject, String text,
+                      String html, List<String> links, Map<String, Object> attributes, String status, String reason,
+                      String detail, String providerMessageId, int attempts, Instant createdAt, Instant updatedAt) {
+    }
+
+    /** One status of a message. */
+    public record StatusRow(String status, String reason, String detail, Instant at, Map<String, Object> attributes) {
+    }
+
+    /** What a new message is. */
+    public record NewMessage(String id, long profileId, String channel, String addressType, String address, String purpose,
+                             String templateId, String campaignId, String stepId, String dedupeKey, String subject,
+                             String text, String html, List<String> links, Map<String, Object> attributes) {
+    }
+
+    /**
+     * Inserts a message with its first status ({@code queued}, or {@code failed} with a reason when the
+     * hub will not send it). A message with the same dedupe key as an earlier one is not inserted: the
+     * earlier one is returned instead.
+     */
+    public Row insert(NewMessage m, MessageStatus status, String reason, String detail) {
+        Row row = tx.execute(s -> {
+            if (m.dedupeKey() != null) {
+                Optional<Row> earlier = byDedupeKey(m.dedupeKey());
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
+            int n = jdbc.update("INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, template_id, "
+                            + "campaign_id, step_id, dedupe_key, subject, body_text, body_html, links, attributes, status, reason, detail) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+                    m.id(), m.profileId(), m.channel(), m.addressType(), m.address(), m.purpose(), m.templateId(), m.campaignId(),
+                    m.stepId(), m.dedupeKey(), m.subject(), m.text(), m.html(), json(m.links()), json(m.attributes()),
+                    status.wireName(), reason, detail);
+            if (n == 0) {
+                return byDedupeKey(m.dedupeKey()).orElseThrow();
+            }
+            jdbc.update("INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at) VALUES (?, ?, ?, ?, ?, now())",
+                    m.id(), "hub-" + m.id() + "-" + status.wireName(), status.wireName(), reason, detail);
+            return find(m.id()).orElseThrow();
+        });
+        if (row.id().equals(m.id())) {
+            Counter.builder("atrium.messages").tag("channel", m.channel()).tag("status", status.wireName())
+                    .description("Message statuses recorded").register(registry).increment();
+            if (status.isFailure()) {
+                emit(row, status, reason, detail, Instant.now(), "hub-" + m.id() + "-" + status.wireName(), Map.of());
+            }
+        }
+        return row;
+    }
+
+    public Optional<Row> find(String id) {
+        return jdbc.query("SELECT * FROM messages WHERE id = ?", this::row, id).stream().findFirst();
+    }
+
+    public Optional<Row> byProviderId(String channel, String providerMessageId) {
+        return jdbc.query("SELECT * FROM messages WHERE channel = ? AND provider_message_id = ? ORDER BY created_at DESC LIMIT 1",
+                this::row, channel, providerMessageId).stream().findFirst();
+    }
+
+    private Optional<Row> byDedupeKey(String key) {
+        return jdbc.query("SELECT * FROM messages WHERE dedupe_key = ?", this::row, key).stream().findFirst();
+    }
+
+    /**
+     * Takes a queued message for sending: {@code queued → sending}, counting the attempt. Empty when
+     * the message is not queued (sent already, failed, or another consumer is sending it).
+     */
+    public Optional<Row> claim(String id) {
+        return jdbc.query("UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() "
+                + "WHERE id = ? AND status = 'queued' RETURNING *", this::row, id).stream().findFirst();
+    }
+
+    /** A transient failure: back to {@code queued} for the next delivery of its queue message. */
+    public void requeue(String id, String detail) {
+        jdbc.update("UPDATE messages SET status = 'queued', detail = ?, updated_at = now() WHERE id = ? AND status = 'sending'",
+                detail, id);
+    }
+
+    /** The provider accepted it. */
+    public void sent(Row m, String providerMessageId) {
+        jdbc.update("UPDATE messages SET provider_message_id = ? WHERE id = ?", providerMessageId, m.id());
+        record(m.id(), "hub-" + m.id() + "-sent", MessageStatus.SENT, null, null, Instant.now(),
+                providerMessageId == null ? Map.of() : Map.of("providerMessageId", providerMessageId));
+    }
+
+    /**
+     * Records a status once per {@code reportId}: the history row, the message's current status (which
+     * only moves forward: queued, sent, delivered, opened, clicked; failed and bounced end it;
+     * unsubscribed is history only), and the event on the person's profile.
+     *
+     * @return false when this report was recorded before, or the message does not exist
+     */
+    public boolean record(String messageId, String reportId, MessageStatus status, String reason, String detail,
+                          Instant at, Map<String, Object> attributes) {
+        Instant when = at == null ? Instant.now() : at;
+        Row row = tx.execute(s -> {
+            List<Row> locked = jdbc.query("SELECT * FROM messages WHERE id = ? FOR UPDATE", this::row, messageId);
+            if (locked.isEmpty()) {
+                return null;
+            }
+            int n = jdbc.update("INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at, attributes) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (report_id) DO NOTHING",
+                    messageId, reportId, status.wireName(), reason, detail, Timestamp.from(when), json(attributes));
+            if (n == 0) {
+                return null;
+            }
+            Row current = locked.get(0);
+            if (moves(current.status(), status)) {
+                jdbc.update("UPDATE messages SET status = ?, reason = COALESCE(?, reason), detail = COALESCE(?, detail), "
+                        + "updated_at = now() WHERE id = ?", status.wireName(), reason, detail, messageId);
+            }
+            return current;
+        });
+        if (row == null) {
+            return false;
+        }
+        Counter.builder("atrium.messages").tag("channel", row.channel()).tag("status", status.wireName())
+                .description("Message statuses recorded").register(registry).increment();
+        emit(row, status, reason, detail, when, reportId, attributes);
+        return true;
+    }
+
+    /** Whether a message in {@code current} moves to {@code next}. */
+    static boolean moves(String current, MessageStatus next) {
+        if (next == MessageStatus.UNSUBSCRIBED) {
+            return false;
+        }
+        int c = rank(current);
+        if (c >= 10) {
+            return false; // failed and bounced are final
+        }
+        return next.isFailure() || rank(next.wireName()) > c;
+    }
+
+    private static int rank(String status) {
+        return switch (status) {
+            case "queued" -> 0;
+            case SENDING -> 1;
+            case "sent" -> 2;
+            case "delivered" -> 3;
+            case "opened" -> 4;
+            case "clicked" -> 5;
+            case "failed", "bounced" -> 10;
+            default -> -1;
+        };
+    }
+
+    /** The person's event for a status: {@code message_<status>}, its messageId derived from the report so it is stored once. */
+    private void emit(Row m, MessageStatus status, String reason, String detail, Instant at, String reportId,
+                      Map<String, Object> attributes) {
+        if (m.addressType() == null || m.address() == null) {
+            return; // no identity to put it on (a message refused before an address was found)
+        }
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("message_id", m.id());
+        props.put("channel", m.channel());
+        props.put("purpose", m.purpose());
+        put(props, "template_id", m.templateId());
+        put(props, "campaign_id", m.campaignId());
+        put(props, "step_id", m.stepId());
+        put(props, "reason", reason);
+        put(props, "detail", detail);
+        attributes.forEach((k, v) -> props.putIfAbsent(k, v));
+        Event e = Event.track("message_" + status.wireName()).messageId("msg-" + reportId).timestamp(at)
+                .receivedAt(Instant.now()).source(SOURCE).identity(m.addressType(), m.address()).properties(props).build();
+        try {
+            intake.submit(List.of(e));
+        } catch (RuntimeException ex) {
+            // The status is recorded; the profile event is the lesser half. Say so plainly.
+            log.warn("Status {} of message {} is recorded but its profile event could not be queued: {}", status.wireName(),
+                    m.id(), ex.getMessage());
+        }
+    }
+
+    private static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    public List<StatusRow> history(String id) {
+        return jdbc.query("SELECT status, reason, detail, at, attributes::text FROM message_statuses WHERE message_id = ? ORDER BY at, id",
+                (rs, i) -> new StatusRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                        map(rs.getString(5))), id);
+    }
+
+    /** Messages of a profile (or of a campaign), newest first. */
+    public List<Row> list(Long profileId, String campaignId, int offset, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM messages WHERE true");
+        List<Object> args = new java.util.ArrayList<>();
+        if (profileId != null) {
+            sql.append(" AND profile_id = ?");
+            args.add(profileId);
+        }
+        if (campaignId != null) {
+            sql.append(" AND campaign_id = ?");
+            args.add(campaignId);
+        }
+        sql.append(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?");
+        args.add(limit);
+        args.add(offset);
+        return jdbc.query(sql.toString(), this::row, args.toArray());
+    }
+
+    public long count(Long profileId, String campaignId) {
+        StringBuilder sql = new StringBuilder("SELECT count(*) FROM messages WHERE true");
+        List<Object> args = new java.util.ArrayList<>();
+        if (profileId != null) {
+            sql.append(" AND profile_id = ?");
+            args.add(profileId);
+        }
+        if (campaignId != null) {
+            sql.append(" AND campaign_id = ?");
+            args.add(campaignId);
+        }
+        return jdbc.queryForObject(sql.toString(), Long.class, args.toArray());
+    }
+
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private Row row(ResultSet rs, int i) throws SQLException {
+        List<String> links;
+        try {
+            links = mapper.readValue(rs.getString("links"), new TypeReference<List<String>>() { });
+        } catch (Exception e) {
+            throw new SQLException(e);
+        }
+        Object profile = rs.getObject("profile_id");
+        return new Row(rs.getString("id"), profile == null ? null : ((Number) profile).longValue(), rs.getString("channel"),
+                rs.getString("address_type"), rs.getString("address"), rs.getString("purpose"), rs.getString("template_id"),
+                rs.getString("campaign_id"), rs.getString("step_id"), rs.getString("dedupe_key"), rs.getString("subject"),
+                rs.getString("body_text"), rs.getString("body_html"), links, map(rs.getString("attributes")),
+                rs.getString("status"), rs.getString("reason"), rs.getString("detail"), rs.getString("provider_message_id"),
+                rs.getInt("attempts"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    private Map<String, Object> map(String json) {
+        try {
+            JsonNode n = mapper.readTree(json == null ? "{}" : json);
+            return mapper.convertValue(n, new TypeReference<Map<String, Object>>() { });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

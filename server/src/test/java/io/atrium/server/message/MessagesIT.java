@@ -1,0 +1,306 @@
+package io.atrium.server.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.atrium.plugin.api.Event;
+import io.atrium.server.broker.Queues;
+import io.atrium.server.config.DataDirectory;
+import io.atrium.server.intake.EventIntake;
+import io.atrium.server.support.Fixtures;
+import io.atrium.server.support.HubTestSupport;
+import io.atrium.server.support.TestPlugins;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jms.core.JmsTemplate;
+
+/**
+ * Outbound messages end to end through a real channel plugin ({@link Fixtures#probe}): consent,
+ * templates, the message record and its status history, provider feedback, the hub's open, click
+ * and unsubscribe links, retries, and the never-twice guarantee.
+ */
+class MessagesIT extends HubTestSupport {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Autowired
+    EventIntake intake;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    JmsTemplate jms;
+    @Autowired
+    DataDirectory data;
+    @Autowired
+    Templates templates;
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeEach
+    void probeChannel() throws Exception {
+        if (Files.exists(PLUGINS.resolve("probe-1.0.0.zip"))) {
+            return;
+        }
+        TestPlugins.install(Fixtures.probe(BUILD), PLUGINS, "probe-1.0.0.zip");
+        await().atMost(WAIT).until(() -> pluginFromFile("probe-1.0.0.zip") != null
+                && "STARTED".equals(pluginFromFile("probe-1.0.0.zip").get("state")));
+    }
+
+    /** A person with an e-mail address, a first name and (when {@code marketing}) consent to marketing on probe. */
+    private String person(String local, boolean marketing) {
+        String user = local + "-" + run;
+        Event.Builder b = Event.identify().userId(user).messageId("id-" + user).trait("email", local + "-" + run + "@example.com")
+                .trait("first_name", "Ann");
+        if (marketing) {
+            b.trait("consents", Map.of("probe", Map.of("marketing", true)));
+        }
+        intake.submit(List.of(b.build()));
+        await().atMost(WAIT).until(() -> adminGet("/api/v1/profiles/user_id/" + user).statusCode() == 200);
+        templates.refreshKnownTraits();
+        return user;
+    }
+
+    private HttpResponse<String> post(String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private JsonNode message(String id) {
+        HttpResponse<String> r = adminGet("/api/v1/messages/" + id);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return readJson(r.body());
+    }
+
+    private List<String> history(String id) {
+        List<String> out = new ArrayList<>();
+        message(id).path("history").forEach(h -> out.add(h.path("status").asText()));
+        return out;
+    }
+
+    private List<String> sends(String id) throws IOException {
+        Path f = data.dir("plugin-data").resolve("probe").resolve("sent").resolve(id);
+        return Files.exists(f) ? Files.readAllLines(f) : List.of();
+    }
+
+    private List<String> profileEvents(String user) {
+        List<String> out = new ArrayList<>();
+        HttpResponse<String> r = adminGet("/api/v1/profiles/user_id/" + user + "/events?size=200");
+        readJson(r.body()).path("events").forEach(e -> out.add(e.path("event").asText("")));
+        return out;
+    }
+
+    private String sendTo(String user, String purpose, String extra) {
+        HttpResponse<String> r = post("/api/v1/messages", "{\"profile\": {\"idType\": \"user_id\", \"idValue\": \"" + user + "\"}, "
+                + "\"channel\": \"probe\", \"purpose\": \"" + purpose + "\", " + extra + "}");
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 202);
+        return readJson(r.body()).path("id").asText();
+    }
+
+    @Test
+    void aTemplatedMessageIsSentOnceAndItsDeliveryOpenAndClickReachTheProfile() throws Exception {
+        String user = person("ann", true);
+        HttpResponse<String> created = post("/api/v1/templates", "{\"id\": \"welcome-" + run + "\", \"channel\": \"probe\", "
+                + "\"subject\": \"Hi {{traits.first_name}}\", \"text\": \"Hello {{traits.first_name}}, your code is {{data.code}}\", "
+                + "\"html\": \"<html><body><p>Hello {{traits.first_name}}</p><a href=\\\"https://shop.example.com/cart?x=1\\\">cart</a>"
+                + "</body></html>\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+        String id = sendTo(user, "marketing", "\"template\": \"welcome-" + run + "\", \"data\": {\"code\": \"A-17\"}");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id).path("status").asText()).isEqualTo("sent"));
+        List<String> sent = sends(id);
+        assertThat(sent).hasSize(1);
+        String[] parts = sent.get(0).split("\\|");
+        assertThat(parts[0]).isEqualTo("ann-" + run + "@example.com");
+        assertThat(parts[1]).isEqualTo("Hi Ann");
+        assertThat(parts[2]).isEqualTo("Hello Ann, your code is A-17");
+        assertThat(parts[3]).contains("/t/c/" + id + "/0", "/t/o/" + id + ".gif").doesNotContain("shop.example.com");
+        assertThat(parts[4]).endsWith("/t/u/" + id);
+        assertThat(message(id).path("providerMessageId").asText()).isEqualTo("p-" + id);
+
+        // The provider reports delivery by its own id.
+        assertThat(get("/probe/report?provider=p-" + id + "&status=delivered").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id).path("status").asText()).isEqualTo("delivered"));
+
+        // The person opens it and follows the link.
+        HttpResponse<String> pixel = get("/t/o/" + id + ".gif");
+        assertThat(pixel.statusCode()).isEqualTo(200);
+        assertThat(pixel.headers().firstValue("Content-Type")).hasValue("image/gif");
+        HttpResponse<String> click = get("/t/c/" + id + "/0");
+        assertThat(click.statusCode()).isEqualTo(302);
+        assertThat(click.headers().firstValue("Location")).hasValue("https://shop.example.com/cart?x=1");
+        assertThat(get("/t/c/" + id + "/7").statusCode()).isEqualTo(404);
+        assertThat(message(id).path("status").asText()).isEqualTo("clicked");
+        assertThat(history(id)).containsExactly("queued", "sent", "delivered", "opened", "clicked");
+
+        // Each status is an event on the person's profile, for segments and campaigns.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(profileEvents(user))
+                .contains("message_sent", "message_delivered", "message_opened", "message_clicked"));
+
+        HttpResponse<String> list = adminGet("/api/v1/messages?profile=user_id:" + user);
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(readJson(list.body()).path("messages").get(0).path("id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void noMessageGoesOutWithoutConsentOrAddressAndTheReasonIsRecorded() throws Exception {
+        String user = person("bob", false);
+        String marketing = sendTo(user, "marketing", "\"text\": \"Sale!\"");
+        JsonNode m = message(marketing);
+        assertThat(m.path("status").asText()).isEqualTo("failed");
+        assertThat(m.path("reason").asText()).isEqualTo("no_consent");
+        assertThat(m.path("detail").asText()).contains("not consented to marketing on probe");
+
+        // Transactional messages need no marketing consent.
+        String order = sendTo(user, "transactional", "\"text\": \"Your order shipped\"");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(order).path("status").asText()).isEqualTo("sent"));
+        assertThat(sends(marketing)).isEmpty();
+
+        // Someone with no e-mail address: recorded, not sent.
+        String nobody = "nomail-" + run;
+        intake.submit(List.of(Event.identify().userId(nobody).messageId("id-" + nobody).trait("first_name", "Zed").build()));
+        await().atMost(WAIT).until(() -> adminGet("/api/v1/profiles/user_id/" + nobody).statusCode() == 200);
+        JsonNode none = message(sendTo(nobody, "transactional", "\"text\": \"Hi\""));
+        assertThat(none.path("reason").asText()).isEqualTo("no_address");
+    }
+
+    @Test
+    void aReplyStopOptsThePersonOutOfTheChannelEvenForTransactionalMessages() {
+        String user = person("carol", true);
+        String address = "carol-" + run + "@example.com";
+        assertThat(get("/probe/inbound?from=" + address + "&text=stop").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode p = readJson(adminGet("/api/v1/profiles/user_id/" + user).body());
+            assertThat(p.path("consents").path("probe").path("all").path("granted").asBoolean(true)).isFalse();
+        });
+        assertThat(profileEvents(user)).contains("message_received", "consent_changed");
+        JsonNode m = message(sendTo(user, "transactional", "\"text\": \"Your order shipped\""));
+        assertThat(m.path("status").asText()).isEqualTo("failed");
+        assertThat(m.path("detail").asText()).contains("opted out of probe");
+    }
+
+    @Test
+    void theUnsubscribeLinkAsksFirstThenOptsOut() {
+        String user = person("dan", true);
+        String id = sendTo(user, "marketing", "\"text\": \"News\"");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id).path("status").asText()).isEqualTo("sent"));
+        HttpResponse<String> page = get("/t/u/" + id);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<form method=\"post\"", "dan-" + run + "@example.com");
+        assertThat(history(id)).doesNotContain("unsubscribed");
+        HttpResponse<String> done = send(HttpRequest.newBuilder(uri("/t/u/" + id)).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(done.body()).contains("Unsubscribed");
+        assertThat(history(id)).contains("unsubscribed");
+        await().atMost(WAIT).untilAsserted(() -> {
+            String next = sendTo(user, "marketing", "\"text\": \"More news\"");
+            assertThat(message(next).path("reason").asText()).isEqualTo("no_consent");
+        });
+    }
+
+    @Test
+    void transientFailuresAreRetriedPermanentOnesAreFinal() throws Exception {
+        String flaky = person("flaky", true);
+        String bounce = person("bounce", true);
+        String a = sendTo(flaky, "marketing", "\"text\": \"one\"");
+        String b = sendTo(bounce, "marketing", "\"text\": \"two\"");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(message(a).path("status").asText()).isEqualTo("sent");
+            assertThat(message(b).path("status").asText()).isEqualTo("failed");
+        });
+        assertThat(message(a).path("attempts").asInt()).isEqualTo(3);
+        assertThat(sends(a)).hasSize(1);
+        assertThat(message(b).path("reason").asText()).isEqualTo("invalid_address");
+        assertThat(message(b).path("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageIsNeverSentTwice() throws Exception {
+        String user = person("eve", true);
+        // The same dedupe key twice is one message.
+        String first = sendTo(user, "transactional", "\"text\": \"Order 1 ready\", \"dedupeKey\": \"order-1-" + run + "\"");
+        String again = sendTo(user, "transactional", "\"text\": \"Order 1 ready\", \"dedupeKey\": \"order-1-" + run + "\"");
+        assertThat(again).isEqualTo(first);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(first).path("status").asText()).isEqualTo("sent"));
+        // Its id queued a second time (a redelivery) sends nothing more.
+        jms.convertAndSend(Queues.outbound("probe"), first);
+        // A message the hub was handing to the provider when it died: the provider cannot deduplicate, so not again.
+        String interrupted = sendTo(user, "transactional", "\"text\": \"Order 2 ready\"");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(interrupted).path("status").asText()).isEqualTo("sent"));
+        String stuck = UUID.randomUUID().toString();
+        jdbc.update("INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, body_text, status, attempts) "
+                + "SELECT ?, profile_id, 'probe', 'email', address, 'transactional', 'Order 3 ready', 'sending', 1 FROM messages WHERE id = ?",
+                stuck, interrupted);
+        jms.convertAndSend(Queues.outbound("probe"), stuck);
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode m = message(stuck);
+            assertThat(m.path("status").asText()).isEqualTo("failed");
+            assertThat(m.path("reason").asText()).isEqualTo("outcome_unknown");
+        });
+        assertThat(sends(stuck)).isEmpty();
+        assertThat(sends(first)).hasSize(1);
+    }
+
+    @Test
+    void templatesWithUnknownVariablesAreRefusedWhenSaved() {
+        person("fay", true);
+        HttpResponse<String> typo = post("/api/v1/templates", "{\"id\": \"typo-" + run + "\", \"channel\": \"probe\", "
+                + "\"text\": \"Hello {{traits.frist_name}} {{colour}}\"}");
+        assertThat(typo.statusCode()).isEqualTo(400);
+        assertThat(typo.body()).contains("\"field\":\"text\"", "unknown trait 'frist_name'", "did you mean 'traits.first_name'",
+                "{{colour}}: unknown variable");
+        HttpResponse<String> fixed = post("/api/v1/templates", "{\"id\": \"typo-" + run + "\", \"channel\": \"probe\", "
+                + "\"text\": \"Hello {{traits.nickname}}\", \"defaults\": {\"traits.nickname\": \"friend\"}}");
+        assertThat(fixed.statusCode()).as(fixed.body()).isEqualTo(201);
+        HttpResponse<String> preview = post("/api/v1/templates/typo-" + run + "/preview",
+                "{\"profile\": {\"idType\": \"user_id\", \"idValue\": \"fay-" + run + "\"}}");
+        assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
+        assertThat(readJson(preview.body()).path("text").asText()).isEqualTo("Hello friend");
+
+        HttpResponse<String> unknownChannel = post("/api/v1/messages", "{\"profile\": {\"idType\": \"user_id\", \"idValue\": \"fay-"
+                + run + "\"}, \"channel\": \"pigeon\", \"text\": \"coo\"}");
+        assertThat(unknownChannel.statusCode()).isEqualTo(422);
+        assertThat(unknownChannel.body()).contains("pigeon", "probe");
+        HttpResponse<String> badField = post("/api/v1/messages", "{\"channel\": \"probe\", \"txt\": \"x\"}");
+        assertThat(badField.statusCode()).isEqualTo(400);
+        assertThat(badField.body()).contains("\"field\":\"txt\"");
+    }
+
+    @Test
+    void aYamlRouteSendsThroughTheHub() throws Exception {
+        String user = person("gil", true);
+        writeAtomically(ROUTES.resolve("send-" + run + ".yaml"), """
+                - route:
+                    id: send-%s
+                    from:
+                      uri: platform-http:/send-%s
+                      steps:
+                        - to: atrium:send?channel=probe&purpose=transactional
+                        - marshal:
+                            json: {}
+                """.formatted(run, run));
+        await().atMost(WAIT).untilAsserted(() -> {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/send-" + run)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"profile\": {\"idType\": \"user_id\", \"idValue\": \"" + user
+                            + "\"}, \"text\": \"Sent by a route\"}")).build());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            String id = readJson(r.body()).path("id").asText();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(sends(id)).singleElement().asString().contains("Sent by a route"));
+        });
+    }
+}
