@@ -94,8 +94,7 @@ final class ViberClient {
         try {
             reply = call("send_message", body);
         } catch (HttpStatusException e) {
-            int code = e.httpStatus();
-            boolean transientStatus = code >= 500 || code == 429 || code == 408;
+            boolean transientStatus = isTransientHttpStatus(e.httpStatus());
             throw new SendException(transientStatus ? FailureReason.UNAVAILABLE : FailureReason.REJECTED,
                     e.getMessage(), !transientStatus, e);
         } catch (HttpTimeoutException e) {
@@ -112,6 +111,11 @@ final class ViberClient {
         }
         // Accepted even without a token (then no callback can be matched to it, but it was sent).
         return ViberJson.tokenText(reply.body().get("message_token"));
+    }
+
+    /** 5xx, 429 and 408: Viber (or a proxy before it) may answer otherwise later. */
+    static boolean isTransientHttpStatus(int httpStatus) {
+        return httpStatus >= 500 || httpStatus == 429 || httpStatus == 408;
     }
 
     /** Registers {@code url} as the bot's webhook for {@link #EVENT_TYPES}. */

@@ -142,6 +142,14 @@ public class ViberConnector implements Connector {
         }
         try {
             checkWebhookReply(url, client.setWebhook(url));
+        } catch (ViberClient.HttpStatusException e) {
+            if (!ViberClient.isTransientHttpStatus(e.httpStatus())) {
+                throw new IllegalStateException("viber: set_webhook for " + url + " failed: " + e.getMessage()
+                        + "; check key '" + API_URL + "' (" + settings.method("set_webhook") + ")", e);
+            }
+            LOG.warn("viber: Viber could not register the webhook {} ({}); Viber keeps the webhook it has,"
+                    + " and set_webhook is tried again in {}", url, e.getMessage(), firstRetryDelay);
+            scheduleRetry(client, url, firstRetryDelay);
         } catch (IOException e) {
             LOG.warn("viber: could not reach Viber to register the webhook {} ({}); Viber keeps the webhook it has,"
                     + " and set_webhook is tried again in {}", url, e.getMessage(), firstRetryDelay);
