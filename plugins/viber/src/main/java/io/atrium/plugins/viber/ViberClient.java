@@ -1,6 +1,7 @@
 package io.atrium.plugins.viber;
 
 import java.io.IOException;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,6 +58,8 @@ final class ViberClient {
     ViberClient(ViberSettings settings) {
         this.settings = settings;
         this.http = HttpClient.newBuilder()
+                // The JVM's proxy settings (-Dhttps.proxyHost, -Dhttp.nonProxyHosts, ...): a hub often reaches the internet through one.
+                .proxy(ProxySelector.getDefault())
                 .connectTimeout(settings.requestTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

@@ -108,6 +108,20 @@ class ViberComponentIT {
     }
 
     @Test
+    void aReceiverIdWithPlusAndSlashSurvivesTheUriInRaw() throws Exception {
+        viber.sendMessageAnswers(okJson("{\"status\":0,\"status_message\":\"ok\",\"message_token\":43}"));
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:alert5").to("viber:send?receiver=RAW(pttm25kSGUo1919sBORWyA+b/c==)");
+            }
+        });
+        template.sendBody("direct:alert5", "hi");
+        viber.server.verify(1, postRequestedFor(urlEqualTo("/pa/send_message")).withRequestBody(equalToJson(
+                "{\"receiver\":\"pttm25kSGUo1919sBORWyA+b/c==\"}", false, true)));
+    }
+
+    @Test
     void aViberFailureIsTheExchangesSendException() throws Exception {
         viber.sendMessageAnswers(okJson("{\"status\":6,\"status_message\":\"receiver is not subscribed\"}"));
         ctx.addRoutes(new RouteBuilder() {
