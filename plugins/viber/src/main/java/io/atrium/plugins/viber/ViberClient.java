@@ -100,9 +100,13 @@ final class ViberClient {
             boolean transientStatus = isTransientHttpStatus(e.httpStatus());
             throw new SendException(transientStatus ? FailureReason.UNAVAILABLE : FailureReason.REJECTED,
                     e.getMessage(), !transientStatus, e);
-        } catch (HttpTimeoutException e) {
-            throw new SendException(FailureReason.UNAVAILABLE, "Viber did not answer send_message within "
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            throw new SendException(FailureReason.UNAVAILABLE, "could not connect to Viber within "
                     + settings.requestTimeout(), false, e);
+        } catch (HttpTimeoutException e) {
+            // The request went out: Viber may have sent it. Retrying could reach the person twice.
+            throw new SendException(FailureReason.OUTCOME_UNKNOWN, "Viber did not answer send_message within "
+                    + settings.requestTimeout() + "; not retried, since it may have been sent", true, e);
         } catch (IOException e) {
             throw new SendException(FailureReason.UNAVAILABLE, "calling Viber send_message failed: " + describe(e), false, e);
         } catch (InterruptedException e) {

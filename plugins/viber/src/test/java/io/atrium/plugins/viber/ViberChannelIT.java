@@ -231,13 +231,13 @@ class ViberChannelIT {
     }
 
     @Test
-    void aTimeoutIsTransient() throws Exception {
+    void anAnswerThatNeverComesIsFinalSoThePersonIsNotMessagedTwice() throws Exception {
         start(config());
         viber.sendMessageAnswers(okJson("{\"status\":0,\"message_token\":1}").withFixedDelay(3000));
         SendException e = catchThrowableOfType(SendException.class,
                 () -> ctx.sender("viber").send(message("msg-6", "u6", "hi")));
-        assertThat(e.isPermanent()).isFalse();
-        assertThat(e.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(e.isPermanent()).isTrue();
+        assertThat(e.reason()).isEqualTo(FailureReason.OUTCOME_UNKNOWN);
         assertThat(e.getMessage()).contains("did not answer");
     }
 
