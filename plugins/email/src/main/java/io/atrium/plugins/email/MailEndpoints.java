@@ -28,8 +28,7 @@ final class MailEndpoints {
         String protocol = s.smtpSecurity() == Security.TLS ? "smtps" : "smtp";
         MailComponent component = new MailComponent(camel);
         MailConfiguration c = component.getConfiguration();
-        c.setUsername(s.smtpUsername());
-        c.setPassword(s.smtpPassword());
+        credentials(c, s.smtpUsername(), s.smtpPassword());
         c.setConnectionTimeout((int) s.connectionTimeout().toMillis());
         c.setAdditionalJavaMailProperties(smtpProperties(s));
         return open(component, uri(protocol, s.smtpHost(), s.smtpPort()));
@@ -40,8 +39,7 @@ final class MailEndpoints {
         String protocol = s.imapSecurity() == Security.TLS ? "imaps" : "imap";
         MailComponent component = new MailComponent(camel);
         MailConfiguration c = component.getConfiguration();
-        c.setUsername(s.imapUsername());
-        c.setPassword(s.imapPassword());
+        credentials(c, s.imapUsername(), s.imapPassword());
         c.setConnectionTimeout((int) s.connectionTimeout().toMillis());
         c.setAdditionalJavaMailProperties(imapProperties(s));
         c.setFolderName(s.imapFolder());
@@ -95,6 +93,14 @@ final class MailEndpoints {
             default -> throw new IllegalStateException(security.name());
         }
         return p;
+    }
+
+    private static void credentials(MailConfiguration c, String username, String password) {
+        // camel-mail turns AUTH on when a username is set (and cannot take a null one).
+        if (username != null) {
+            c.setUsername(username);
+            c.setPassword(password);
+        }
     }
 
     private static String uri(String protocol, String host, int port) {
