@@ -9,6 +9,7 @@ import io.atrium.plugin.api.StatusUpdate;
 
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -29,6 +30,8 @@ final class BounceMailboxRoute extends RouteBuilder {
 
     static final String ROUTE_ID = "email-bounces";
     private static final Logger LOG = LoggerFactory.getLogger(BounceMailboxRoute.class);
+    /** A DSN returns at most the original message; anything larger is not read. */
+    static final int MAX_SIZE = 25 * 1024 * 1024;
 
     private final Endpoint mailbox;
     private final ChannelFeedback feedback;
@@ -49,7 +52,15 @@ final class BounceMailboxRoute extends RouteBuilder {
         Message mail = exchange.getIn(MailMessage.class).getOriginalMessage();
         Optional<DeliveryReport> report;
         try {
-            report = DeliveryReport.parse(mail);
+            int size = mail.getSize();
+            if (size > MAX_SIZE) {
+                LOG.info("email: mail {} in the bounce mailbox has {} bytes, more than a DSN would; it is marked seen and left there",
+                        describe(mail), size);
+                return;
+            }
+            // Read the whole mail once and parse the copy: how servers answer a fetch of a single
+            // part (message/rfc822 above all) differs, the raw text does not.
+            report = DeliveryReport.parse(mail instanceof MimeMessage mime ? new MimeMessage(mime) : mail);
         } catch (MessagingException | IOException | RuntimeException e) {
             LOG.warn("email: could not read mail {} in the bounce mailbox ({}); it is marked seen and left there",
                     describe(mail), e.toString());
