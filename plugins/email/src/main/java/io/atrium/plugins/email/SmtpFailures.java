@@ -144,6 +144,12 @@ final class SmtpFailures {
                         + EmailSpec.SMTP_SECURITY + "): " + t.getMessage(), false, failure);
             }
         }
+        for (Throwable t : all) {
+            if (t.getMessage() != null && t.getMessage().contains("STARTTLS is required")) {
+                return new SendException(FailureReason.UNAVAILABLE, "the SMTP server does not offer STARTTLS, which '"
+                        + EmailSpec.SMTP_SECURITY + ": starttls' requires; nothing was sent (not even the login)", false, failure);
+            }
+        }
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         int basic = basicCode(message);
         if (basic >= 400) {

@@ -35,8 +35,9 @@ class EmailChannelIT {
     static final String PASSWORD = "mailer-Secret-42";
 
     @RegisterExtension
-    static final GreenMailExtension GREENMAIL = new GreenMailExtension(
-            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort())
+    static final GreenMailExtension GREENMAIL = new GreenMailExtension(new ServerSetup[] {
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort(),
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort()})
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("mailer@atrium.test", LOGIN, PASSWORD))
             .withPerMethodLifecycle(true);
 
@@ -159,6 +160,39 @@ class EmailChannelIT {
                             assertThat(e.getMessage()).contains("connection-timeout");
                         });
             }
+        }
+    }
+
+    @Test
+    void starttlsIsNeverSkippedSoAServerWithoutItGetsNothing() throws Exception {
+        Map<String, Object> c = config(GREENMAIL.getSmtp().getPort(), PASSWORD);
+        c.put("smtp-security", "starttls");
+        try (TestConnectorContext ctx = TestConnectorContext.forPlugin("email", c)) {
+            ctx.start(new EmailConnector());
+            assertThatThrownBy(() -> ctx.sender("email").send(message("msg-1007", "jane@example.org")))
+                    .isInstanceOfSatisfying(SendException.class, e -> {
+                        assertThat(e.isPermanent()).isFalse();
+                        assertThat(e.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("does not offer STARTTLS", "smtp-security");
+                    });
+            assertThat(GREENMAIL.getReceivedMessages()).isEmpty();
+        }
+    }
+
+    @Test
+    void implicitTlsChecksTheServersCertificate() throws Exception {
+        // GreenMail's SMTPS certificate is self-signed: a client that trusted it would be open to anyone in the middle.
+        Map<String, Object> c = config(GREENMAIL.getSmtps().getPort(), PASSWORD);
+        c.put("smtp-security", "tls");
+        try (TestConnectorContext ctx = TestConnectorContext.forPlugin("email", c)) {
+            ctx.start(new EmailConnector());
+            assertThatThrownBy(() -> ctx.sender("email").send(message("msg-1008", "jane@example.org")))
+                    .isInstanceOfSatisfying(SendException.class, e -> {
+                        assertThat(e.isPermanent()).isFalse();
+                        assertThat(e.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("TLS with the SMTP server failed", "smtp-security");
+                    });
+            assertThat(GREENMAIL.getReceivedMessages()).isEmpty();
         }
     }
 
