@@ -1,5 +1,7 @@
 package io.atrium.plugins.email;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
@@ -19,6 +21,8 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+
+import org.eclipse.angus.mail.smtp.SMTPOutputStream;
 
 /**
  * Builds the MIME messages the plugin sends: From with its display name, To, Subject, the text
@@ -176,9 +180,21 @@ final class EmailMessages {
         return b.toString();
     }
 
-    /** Keeps the Message-ID it was given: JavaMail would replace it with a random one on saveChanges(). */
+    /**
+     * Whether the whole of {@code message} went into an SMTP DATA stream: from then on, a failure
+     * without a reply from the server leaves open whether the server took the message.
+     */
+    static boolean handedOver(MimeMessage message) {
+        return message instanceof FixedIdMimeMessage m && m.handedOver;
+    }
+
+    /**
+     * Keeps the Message-ID it was given (JavaMail would replace it with a random one on
+     * saveChanges()), and notes when it has been written to the SMTP server in full.
+     */
     private static final class FixedIdMimeMessage extends MimeMessage {
         private final String messageId;
+        private volatile boolean handedOver;
 
         FixedIdMimeMessage(Session session, String messageId) {
             super(session);
@@ -188,6 +204,14 @@ final class EmailMessages {
         @Override
         protected void updateMessageID() throws MessagingException {
             setHeader("Message-ID", messageId);
+        }
+
+        @Override
+        public void writeTo(OutputStream os, String[] ignoreList) throws IOException, MessagingException {
+            super.writeTo(os, ignoreList);
+            if (os instanceof SMTPOutputStream) {
+                handedOver = true;
+            }
         }
     }
 }

@@ -38,10 +38,10 @@ final class SmtpClient implements AutoCloseable {
         try {
             done = template.send(smtp.endpoint(), e -> e.getIn().setBody(message));
         } catch (RuntimeException e) {
-            throw SmtpFailures.classify(e);
+            throw SmtpFailures.classify(e, EmailMessages.handedOver(message));
         }
         if (done.getException() != null) {
-            throw SmtpFailures.classify(done.getException());
+            throw SmtpFailures.classify(done.getException(), EmailMessages.handedOver(message));
         }
         try {
             return message.getMessageID();

@@ -37,7 +37,9 @@ import org.eclipse.angus.mail.util.MailConnectException;
  *       other 5xx. An enhanced code decides over the basic one: {@code 550 5.7.1} (refused as spam)
  *       is {@code rejected}, not a bad address;</li>
  *   <li>a 5xx reply to MAIL FROM: permanent {@code rejected} (it is the sender that is refused,
- *       not the person's address).</li>
+ *       not the person's address);</li>
+ *   <li>no reply at all once the whole message was written (see {@link #classify(Throwable, boolean)}):
+ *       permanent {@code outcome_unknown}, never sent twice.</li>
  * </ul>
  */
 final class SmtpFailures {
@@ -91,6 +93,43 @@ final class SmtpFailures {
             return new SendException(badAddress ? FailureReason.INVALID_ADDRESS : FailureReason.REJECTED, said, true);
         }
         return new SendException(FailureReason.UNAVAILABLE, said + " (temporary)", false);
+    }
+
+    /**
+     * Maps what sending threw, knowing whether the whole message had been written to the server.
+     * After that point a failure the server did not answer (a timeout or a dropped connection
+     * while waiting for the reply to the final dot) may follow a delivery: it is final,
+     * {@code outcome_unknown}, so that nobody gets the mail twice. A reply (250 lost, 451, 554)
+     * is mapped as usual.
+     */
+    static SendException classify(Throwable failure, boolean messageHandedOver) {
+        SendException e = classify(failure);
+        if (messageHandedOver && !e.isPermanent() && !answered(failure)) {
+            return new SendException(FailureReason.OUTCOME_UNKNOWN, "the connection to the SMTP server failed after the "
+                    + "whole message was sent and before the server confirmed it (" + e.getMessage()
+                    + "); it may have been delivered, so it is not sent again", true, failure);
+        }
+        return e;
+    }
+
+    /** Whether the server gave a reply code that explains the failure. */
+    private static boolean answered(Throwable failure) {
+        for (Throwable t : flatten(failure)) {
+            int code = 0;
+            if (t instanceof SMTPSendFailedException f) {
+                code = f.getReturnCode();
+            } else if (t instanceof SMTPAddressFailedException f) {
+                code = f.getReturnCode();
+            } else if (t instanceof SMTPSenderFailedException f) {
+                code = f.getReturnCode();
+            } else if (t instanceof AuthenticationFailedException) {
+                return true;
+            }
+            if (code >= 200 && code < 600) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Maps whatever sending threw. */

@@ -15,9 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A small SMTP server on a loopback port that answers MAIL FROM, RCPT TO and the end of DATA with
  * the replies a test sets, the way real servers refuse mail (550 5.1.1, 554 5.7.1, 451 4.3.0...).
- * GreenMail accepts everything, so the refusals are played here.
+ * GreenMail accepts everything, so the refusals are played here. A reply of {@link #SILENT} is
+ * never sent (the client times out); {@link #HANG_UP} closes the connection instead of replying.
  */
 final class ScriptedSmtpServer implements AutoCloseable {
+
+    static final String SILENT = "<silent>";
+    static final String HANG_UP = "<hang up>";
 
     private final ServerSocket socket;
     private final Thread acceptor;
@@ -67,15 +71,25 @@ final class ScriptedSmtpServer implements AutoCloseable {
             switch (verb) {
                 case "EHLO" -> reply(out, "250-stub.test\r\n250-8BITMIME\r\n250 SIZE 10240000");
                 case "HELO", "RSET", "NOOP" -> reply(out, "250 Ok");
-                case "MAIL" -> reply(out, mailReply);
-                case "RCPT" -> reply(out, rcptReply);
+                case "MAIL" -> {
+                    if (!reply(out, mailReply)) {
+                        return;
+                    }
+                }
+                case "RCPT" -> {
+                    if (!reply(out, rcptReply)) {
+                        return;
+                    }
+                }
                 case "DATA" -> {
                     reply(out, "354 End data with <CR><LF>.<CR><LF>");
                     String data;
                     while ((data = in.readLine()) != null && !data.equals(".")) {
                         // the message itself is of no interest here
                     }
-                    reply(out, dataReply);
+                    if (!reply(out, dataReply)) {
+                        return;
+                    }
                 }
                 case "QUIT" -> {
                     reply(out, "221 2.0.0 Bye");
@@ -86,9 +100,16 @@ final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private static void reply(OutputStream out, String text) throws IOException {
-        out.write((text + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+    /** Sends {@code text}; false if the connection is to be closed instead. */
+    private static boolean reply(OutputStream out, String text) throws IOException {
+        if (HANG_UP.equals(text)) {
+            return false;
+        }
+        if (!SILENT.equals(text)) {
+            out.write((text + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+        return true;
     }
 
     @Override

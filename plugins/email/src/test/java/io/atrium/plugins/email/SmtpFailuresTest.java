@@ -106,6 +106,23 @@ class SmtpFailuresTest {
     }
 
     @Test
+    void afterTheWholeMessageWasSentOnlyAReplyMayLeadToARetry() {
+        MessagingException timeout = new MessagingException("Exception reading response", new SocketTimeoutException("Read timed out"));
+        assertThat(SmtpFailures.classify(timeout, false).isPermanent()).isFalse();
+        SendException unknown = SmtpFailures.classify(timeout, true);
+        assertThat(unknown.isPermanent()).isTrue();
+        assertThat(unknown.reason()).isEqualTo(FailureReason.OUTCOME_UNKNOWN);
+
+        SendException eof = SmtpFailures.classify(new SMTPSendFailedException(".", -1, "[EOF]", null, null, null, null), true);
+        assertThat(eof.reason()).isEqualTo(FailureReason.OUTCOME_UNKNOWN);
+
+        SendException later = SmtpFailures.classify(new SMTPSendFailedException(".", 451,
+                "451 4.3.0 queue file write error", null, null, null, null), true);
+        assertThat(later.isPermanent()).isFalse();
+        assertThat(later.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+    }
+
+    @Test
     void enhancedCodesAreFoundInTextButNotInsideOtherNumbers() {
         assertThat(SmtpFailures.enhancedCode("550 5.1.1 user unknown")).hasValueSatisfying(c -> assertThat(c.toString()).isEqualTo("5.1.1"));
         assertThat(SmtpFailures.enhancedCode("smtp; 550 4.4.7 expired")).hasValueSatisfying(c -> assertThat(c.klass()).isEqualTo(4));

@@ -25,7 +25,7 @@ class SmtpRepliesIT {
         server = new ScriptedSmtpServer();
         ctx = TestConnectorContext.forPlugin("email", Map.of(
                 "smtp-host", "127.0.0.1", "smtp-port", server.port(), "smtp-security", "none",
-                "from", "news@atrium.test", "connection-timeout", "5s"));
+                "from", "news@atrium.test", "connection-timeout", "1s"));
         ctx.start(new EmailConnector());
     }
 
@@ -104,6 +104,40 @@ class SmtpRepliesIT {
     @Test
     void aBusyServerIsRetried() {
         server.greeting = "421 4.3.2 Service not available, closing transmission channel";
+        SendException e = sendFails();
+        assertThat(e.isPermanent()).isFalse();
+        assertThat(e.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+    }
+
+    @Test
+    void noAnswerToARecipientIsRetried() {
+        server.rcptReply = ScriptedSmtpServer.SILENT;
+        SendException e = sendFails();
+        assertThat(e.isPermanent()).isFalse();
+        assertThat(e.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(e.getMessage()).contains("connection-timeout");
+    }
+
+    @Test
+    void noAnswerOnceTheWholeMessageWasSentIsFinalSoNobodyGetsItTwice() {
+        server.dataReply = ScriptedSmtpServer.SILENT;
+        SendException e = sendFails();
+        assertThat(e.isPermanent()).isTrue();
+        assertThat(e.reason()).isEqualTo(FailureReason.OUTCOME_UNKNOWN);
+        assertThat(e.getMessage()).contains("may have been delivered");
+    }
+
+    @Test
+    void aConnectionDroppedOnceTheWholeMessageWasSentIsFinal() {
+        server.dataReply = ScriptedSmtpServer.HANG_UP;
+        SendException e = sendFails();
+        assertThat(e.isPermanent()).isTrue();
+        assertThat(e.reason()).isEqualTo(FailureReason.OUTCOME_UNKNOWN);
+    }
+
+    @Test
+    void aConnectionDroppedBeforeTheDataIsRetried() {
+        server.mailReply = ScriptedSmtpServer.HANG_UP;
         SendException e = sendFails();
         assertThat(e.isPermanent()).isFalse();
         assertThat(e.reason()).isEqualTo(FailureReason.UNAVAILABLE);
