@@ -1,5 +1,6 @@
 package io.atrium.plugins.sms;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,11 +22,21 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.smpp.SmppComponent;
 import org.apache.camel.component.smpp.SmppConfiguration;
+import org.apache.camel.component.smpp.SmppConnectionFactory;
 import org.apache.camel.component.smpp.SmppConstants;
 import org.apache.camel.component.smpp.SmppEndpoint;
 import org.apache.camel.component.smpp.SmppSplittingPolicy;
 import org.apache.camel.support.service.ServiceHelper;
+import org.jsmpp.DefaultPDUReader;
+import org.jsmpp.DefaultPDUSender;
+import org.jsmpp.SynchronizedPDUSender;
 import org.jsmpp.bean.Alphabet;
+import org.jsmpp.bean.BindType;
+import org.jsmpp.bean.NumberingPlanIndicator;
+import org.jsmpp.bean.TypeOfNumber;
+import org.jsmpp.session.BindParameter;
+import org.jsmpp.session.SMPPSession;
+import org.jsmpp.util.DefaultComposer;
 import org.jsmpp.bean.SMSCDeliveryReceipt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +51,7 @@ import org.slf4j.LoggerFactory;
 final class SmppGateway implements SmsGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmppGateway.class);
+    private static final long PROBE_TIMEOUT_MS = 10_000;
 
     private final SmppSettings settings;
     private volatile SmppEndpoint transmitter;
@@ -47,7 +59,7 @@ final class SmppGateway implements SmsGateway {
     private SmppEndpoint receiver;
     private String receiverRouteId;
     private CamelContext camel;
-    private ScheduledExecutorService retries;
+    private ScheduledExecutorService retries; // guarded by this
     private volatile boolean closed;
     private volatile String lastReceiverFailure;
 
@@ -110,26 +122,60 @@ final class SmppGateway implements SmsGateway {
             }
         });
         try {
-            camel.getRouteController().startRoute(routeId);
-            LOG.info("sms: SMPP receiver bound to {}", settings.endpoint());
-        } catch (Exception e) {
+            probe();
+        } catch (IOException e) {
             Optional<Integer> refused = SmppErrors.bindRefusal(e);
             if (refused.isPresent() && SmppErrors.isCredentialRefusal(refused.get())) {
                 throw new IllegalStateException("the SMSC at " + settings.host() + ":" + settings.port()
                         + " refused to bind system-id '" + settings.systemId() + "': "
                         + SmppErrors.describe(refused.get()) + "; " + SmppErrors.bindHint(refused.get()));
             }
-            lastReceiverFailure = SmppErrors.message(e);
+            lastReceiverFailure = why(e);
             LOG.warn("sms: cannot bind the SMPP receiver to {} yet ({}); trying again every {}", settings.endpoint(),
                     lastReceiverFailure, settings.reconnectDelay());
-            stopQuietly();
-            retries = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "sms-smpp-receiver-bind");
+            scheduleRetry();
+            return;
+        }
+        try {
+            startReceiver();
+        } catch (Exception e) {
+            lastReceiverFailure = why(e);
+            LOG.warn("sms: cannot start the SMPP receiver for {} yet ({}); trying again every {}", settings.endpoint(),
+                    lastReceiverFailure, settings.reconnectDelay());
+            stopReceiverQuietly();
             scheduleRetry();
         }
     }
 
-    private void scheduleRetry() {
+    /**
+     * Binds and unbinds once, as the receiver would. camel-smpp's consumer, when its first bind is
+     * refused, keeps retrying in the thread that started it; so the route is only started once a bind
+     * with these settings has worked.
+     */
+    void probe() throws IOException {
+        SMPPSession session = new SMPPSession(new SynchronizedPDUSender(new DefaultPDUSender(new DefaultComposer())),
+                new DefaultPDUReader(), SmppConnectionFactory.getInstance(configuration(settings)));
+        session.setEnquireLinkTimer((int) settings.enquireLinkInterval().toMillis());
+        try {
+            session.connectAndBind(settings.host(), settings.port(), new BindParameter(BindType.BIND_RX,
+                    settings.systemId(), settings.password(), settings.systemType(), TypeOfNumber.UNKNOWN,
+                    NumberingPlanIndicator.UNKNOWN, ""), PROBE_TIMEOUT_MS);
+        } finally {
+            session.unbindAndClose();
+        }
+    }
+
+    private void startReceiver() throws Exception {
+        camel.getRouteController().startRoute(receiverRouteId);
+        lastReceiverFailure = null;
+        LOG.info("sms: SMPP receiver bound to {}", settings.endpoint());
+    }
+
+    private synchronized void scheduleRetry() {
         if (!closed) {
+            if (retries == null) {
+                retries = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "sms-smpp-receiver-bind");
+            }
             try {
                 retries.schedule(this::retryReceiver, settings.reconnectDelay().toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
@@ -144,32 +190,33 @@ final class SmppGateway implements SmsGateway {
             return;
         }
         try {
-            camel.getRouteController().startRoute(receiverRouteId);
-            LOG.info("sms: SMPP receiver bound to {}", settings.endpoint());
-            lastReceiverFailure = null;
+            probe();
+            startReceiver();
         } catch (Exception e) {
-            String why = SmppErrors.message(e);
-            Optional<Integer> refused = SmppErrors.bindRefusal(e);
-            if (refused.isPresent()) {
-                why = "bind refused: " + SmppErrors.describe(refused.get()) + "; " + SmppErrors.bindHint(refused.get());
-            }
+            String why = why(e);
             if (!why.equals(lastReceiverFailure)) {
                 LOG.warn("sms: still cannot bind the SMPP receiver to {}: {}", settings.endpoint(), why);
                 lastReceiverFailure = why;
             } else {
                 LOG.debug("sms: still cannot bind the SMPP receiver to {}: {}", settings.endpoint(), why);
             }
-            stopQuietly();
+            stopReceiverQuietly();
             scheduleRetry();
         }
     }
 
-    private void stopQuietly() {
+    private void stopReceiverQuietly() {
         try {
             camel.getRouteController().stopRoute(receiverRouteId);
-        } catch (Exception e) {
-            LOG.debug("sms: stopping the receiver route after a failed bind", e);
+        } catch (Exception stop) {
+            LOG.debug("sms: stopping the receiver route after a failed start", stop);
         }
+    }
+
+    private static String why(Exception e) {
+        Optional<Integer> refused = SmppErrors.bindRefusal(e);
+        return refused.map(status -> "bind refused: " + SmppErrors.describe(status) + "; " + SmppErrors.bindHint(status))
+                .orElseGet(() -> SmppErrors.message(e));
     }
 
     @Override
@@ -215,9 +262,11 @@ final class SmppGateway implements SmsGateway {
 
     @Override
     public void close() {
-        closed = true;
-        if (retries != null) {
-            camel.getExecutorServiceManager().shutdownNow(retries);
+        synchronized (this) {
+            closed = true;
+            if (retries != null) {
+                camel.getExecutorServiceManager().shutdownNow(retries);
+            }
         }
         Producer p = producer;
         producer = null;

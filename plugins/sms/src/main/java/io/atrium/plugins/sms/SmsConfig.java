@@ -121,7 +121,8 @@ final class SmsConfig {
             ConfigKey.of(INBOUND_PATH, ConfigType.STRING).defaultValue("/hooks/sms/inbound")
                     .description("Path where the gateway delivers replies (MO messages) on the hub (http mode)"),
             ConfigKey.of(CALLBACK_TOKEN, ConfigType.STRING).secret()
-                    .description("Shared secret the callbacks must carry as ?token= (required in http mode)"));
+                    .description("Shared secret the callbacks must carry as ?token=, 16 or more of A-Z a-z 0-9 . _ ~ - "
+                            + "(required in http mode)"));
 
     /** Keys that only mean something in one mode and have no default (so "set" means the admin set them). */
     private static final List<String> SMPP_ONLY = List.of(SMPP_HOST, SYSTEM_ID, PASSWORD, SYSTEM_TYPE, SOURCE_TON, SOURCE_NPI);
@@ -160,6 +161,17 @@ final class SmsConfig {
             throw new IllegalArgumentException("sms plugin configuration: " + String.join("; ", messages));
         }
         return settings;
+    }
+
+    /** The configuration for the log: secrets masked, and the keys of the other mode left out. */
+    static Map<String, Object> shown(PluginConfig config) {
+        boolean smpp = config.getString(MODE).equals("smpp");
+        Map<String, Object> shown = new java.util.LinkedHashMap<>(config.masked());
+        shown.keySet().removeIf(key -> smpp ? key.startsWith("http-") || HTTP_ONLY.contains(key)
+                || key.equals(CALLBACK_PATH) || key.equals(INBOUND_PATH)
+                : key.startsWith("smpp-") || SMPP_ONLY.contains(key) || key.equals(DEST_TON) || key.equals(DEST_NPI)
+                || key.equals(REGISTERED_DELIVERY) || key.equals(ENQUIRE_LINK) || key.equals(RECONNECT_DELAY));
+        return shown;
     }
 
     private static SmppSettings smpp(PluginConfig config, double rate, List<ConfigProblem> problems) {
@@ -202,6 +214,12 @@ final class SmsConfig {
         Optional<String> password = string(config, HTTP_PASSWORD);
         Optional<String> token = string(config, HTTP_TOKEN);
         String callbackToken = requiredIn(config, CALLBACK_TOKEN, "http", problems);
+        if (callbackToken != null && !callbackToken.matches("[A-Za-z0-9._~-]{16,}")) {
+            // Kannel reads '%' in a dlr-url as its own escapes, so the token must need no percent-encoding.
+            problems.add(new ConfigProblem(CALLBACK_TOKEN, "key '" + CALLBACK_TOKEN + "' must be at least 16 characters "
+                    + "of letters, digits, '.', '_', '~' and '-' (it goes into callback URLs as is), e.g. the output of "
+                    + "'openssl rand -hex 16'"));
+        }
 
         Template url = null;
         String rawUrl = requiredIn(config, HTTP_URL, "http", problems);

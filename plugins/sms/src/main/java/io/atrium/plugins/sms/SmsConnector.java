@@ -35,7 +35,7 @@ public class SmsConnector implements Connector {
     @Override
     public void start(ConnectorContext ctx) throws Exception {
         SmsConfig.Settings settings = SmsConfig.parse(ctx.config());
-        LOG.info("sms: starting with {}", ctx.config().masked());
+        LOG.info("sms: starting with {}", SmsConfig.shown(ctx.config()));
         SmsGateway g = settings instanceof SmppSettings smpp ? new SmppGateway(smpp)
                 : new HttpGateway((HttpSettings) settings, ctx.publicUrl());
         gateway = g;
