@@ -87,6 +87,8 @@ final class HttpGateway implements SmsGateway {
         String sender = message.attribute("sender");
         v.put("from", sender != null && !sender.isBlank() ? sender : settings.from());
         v.put("text", message.text());
+        // Kannel's coding: 0 (GSM 7-bit) when the text fits, else 2 (UCS-2), so Cyrillic or emoji are not lost.
+        v.put("coding", SmppText.alphabetFor(message.text()) == org.jsmpp.bean.Alphabet.ALPHA_DEFAULT ? "0" : "2");
         v.put("id", message.id());
         v.put("dlrUrl", dlrUrl(message.id()));
         v.put("callbackUrl", callbackUrl(message.id()));

@@ -92,8 +92,8 @@ final class SmsConfig {
                     .description("Wait between attempts to bind again after the SMSC was lost"),
 
             ConfigKey.of(HTTP_URL, ConfigType.STRING)
-                    .description("Gateway send URL, a template with {to} {msisdn} {from} {text} {id} {dlrUrl} {callbackUrl} "
-                            + "{username} {password} {token}, URL-encoded (required in http mode)"),
+                    .description("Gateway send URL, a template with {to} {msisdn} {from} {text} {coding} {id} {dlrUrl} "
+                            + "{callbackUrl} {username} {password} {token}, URL-encoded (required in http mode)"),
             ConfigKey.of(HTTP_METHOD, ConfigType.STRING).defaultValue("GET").allowedValues("GET", "POST")
                     .description("GET (parameters in http-url) or POST (http-body)"),
             ConfigKey.of(HTTP_BODY, ConfigType.STRING)
@@ -123,6 +123,10 @@ final class SmsConfig {
             ConfigKey.of(CALLBACK_TOKEN, ConfigType.STRING).secret()
                     .description("Shared secret the callbacks must carry as ?token=, 16 or more of A-Z a-z 0-9 . _ ~ - "
                             + "(required in http mode)"));
+
+    /** Keys without a default that one mode needs: key to mode. */
+    static final Map<String, String> REQUIRED_IN_MODE = Map.of(SMPP_HOST, "smpp", SYSTEM_ID, "smpp", SOURCE_ADDRESS, "smpp",
+            HTTP_URL, "http", CALLBACK_TOKEN, "http");
 
     /** Keys that only mean something in one mode and have no default (so "set" means the admin set them). */
     private static final List<String> SMPP_ONLY = List.of(SMPP_HOST, SYSTEM_ID, PASSWORD, SYSTEM_TYPE, SOURCE_TON, SOURCE_NPI);
@@ -346,6 +350,7 @@ final class SmsConfig {
     }
 
     private static String requiredIn(PluginConfig config, String key, String mode, List<ConfigProblem> problems) {
+        assert mode.equals(REQUIRED_IN_MODE.get(key)) : key;
         Optional<String> v = string(config, key);
         if (v.isEmpty()) {
             problems.add(new ConfigProblem(key, "missing key '" + key + "', required in mode " + mode + " ("

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 final class Template {
 
     /** Every placeholder a template may use. */
-    static final List<String> PLACEHOLDERS = List.of("to", "msisdn", "from", "text", "id", "dlrUrl", "callbackUrl",
-            "username", "password", "token");
+    static final List<String> PLACEHOLDERS = List.of("to", "msisdn", "from", "text", "coding", "id", "dlrUrl",
+            "callbackUrl", "username", "password", "token");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
 

@@ -40,7 +40,7 @@ class HttpModeIT {
     static final String TOKEN = "cb-0123456789abcdef";
     static final String GATEWAY_PASSWORD = "kann&l pw";
     static final String KANNEL_URL = "/cgi-bin/sendsms?username={username}&password={password}&from={from}&to={to}"
-            + "&text={text}&dlr-mask=31&dlr-url={dlrUrl}";
+            + "&text={text}&dlr-mask=31&dlr-url={dlrUrl}&charset=UTF-8&coding={coding}";
 
     WireMockServer gateway;
     TestConnectorContext ctx;
@@ -102,6 +102,7 @@ class HttpModeIT {
         assertThat(r.queryParameter("to").firstValue()).isEqualTo("+380501112233");
         assertThat(r.queryParameter("text").firstValue()).isEqualTo("Привіт & до зустрічі +1");
         assertThat(r.queryParameter("dlr-mask").firstValue()).isEqualTo("31");
+        assertThat(r.queryParameter("coding").firstValue()).isEqualTo("2");
         assertThat(r.queryParameter("dlr-url").firstValue())
                 .isEqualTo(ctx.httpUrl() + "/hooks/sms/dlr?message=m-1&status=%d&token=" + TOKEN);
         // Encoded on the wire: '+' as %2B, spaces as %20, '&' inside a value as %26.
