@@ -132,7 +132,8 @@ final class HttpGateway implements SmsGateway {
         } else {
             request.GET();
         }
-        String where = settings.method() + " " + where(uri);
+        // A path may carry a credential too (https://portal/rest/1/{token}/sms.send).
+        String where = scrub(settings.method() + " " + where(uri));
         HttpResponse<String> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

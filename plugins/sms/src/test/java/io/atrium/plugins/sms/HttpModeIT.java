@@ -231,6 +231,23 @@ class HttpModeIT {
     }
 
     @Test
+    void aCredentialInTheUrlPathStaysOutOfTheErrorMessage() throws Exception {
+        gateway.stubFor(get(urlPathEqualTo("/rest/7/tok-SECRET-1/sms.send")).willReturn(aResponse().withStatus(500)));
+        Map<String, Object> c = new HashMap<>();
+        c.put("mode", "http");
+        c.put("http-url", "http://127.0.0.1:" + gateway.port() + "/rest/7/{token}/sms.send?to={to}&text={text}");
+        c.put("http-token", "tok-SECRET-1");
+        c.put("callback-token", TOKEN);
+        started(c);
+
+        assertThatThrownBy(() -> ctx.sender("sms").send(message("m-1", "Hello")))
+                .isInstanceOfSatisfying(SendException.class, e -> {
+                    assertThat(e.isPermanent()).isFalse();
+                    assertThat(e.getMessage()).contains("500", "/rest/7/******/sms.send").doesNotContain("tok-SECRET-1");
+                });
+    }
+
+    @Test
     void aGatewayThatCannotBeReachedFailsTransiently() throws Exception {
         Map<String, Object> c = kannel();
         int port = gateway.port();

@@ -271,6 +271,23 @@ class SmppModeIT {
     }
 
     @Test
+    void afterTheSmscDropsItsSessionsBothDirectionsWorkAgain() throws Exception {
+        started();
+        ctx.sender("sms").send(message("m-1", "+380501112233", "before"));
+
+        smsc.dropSessions();
+
+        await().atMost(WAIT).until(smsc::hasReceiver);
+        // The transmitter binds again on its own or on the next message; a send may fail (transient) meanwhile.
+        String id = await().atMost(WAIT).ignoreExceptionsInstanceOf(SendException.class)
+                .until(() -> ctx.sender("sms").send(message("m-2", "+380501112233", "after")).providerMessageId(),
+                        java.util.Objects::nonNull);
+        smsc.receipt(smsc.submits.get(smsc.submits.size() - 1), id, "DELIVRD", "000");
+        assertThat(ctx.statuses("sms")).singleElement().extracting(StatusUpdate::providerMessageId).isEqualTo(id);
+        assertThat(SmscStub.text(smsc.submits.get(smsc.submits.size() - 1))).isEqualTo("after");
+    }
+
+    @Test
     void theSmsComponentSendsTheBodyToTheNumberInTheUriOrHeader() throws Exception {
         started();
         var template = ctx.camelContext().createProducerTemplate();

@@ -77,6 +77,7 @@ final class SmscStub implements AutoCloseable {
     /** Binds refused for a wrong system_id or password. */
     final AtomicInteger refused = new AtomicInteger();
     private final List<SMPPServerSession> receivers = new CopyOnWriteArrayList<>();
+    private final List<SMPPServerSession> sessions = new CopyOnWriteArrayList<>();
 
     SmscStub(String systemId, String password) throws IOException {
         this(0, systemId, password);
@@ -175,6 +176,7 @@ final class SmscStub implements AutoCloseable {
             }
             request.accept("stub-smsc");
             binds.add(request.getBindType());
+            sessions.add(session);
             if (request.getBindType() == BindType.BIND_RX || request.getBindType() == BindType.BIND_TRX) {
                 receivers.add(session);
             }
@@ -183,10 +185,19 @@ final class SmscStub implements AutoCloseable {
         }
     }
 
+    /** Closes every session, as an SMSC restart would; the listener stays. */
+    void dropSessions() {
+        for (SMPPServerSession s : sessions) {
+            s.close();
+        }
+        sessions.clear();
+        receivers.clear();
+    }
+
     @Override
     public void close() throws IOException {
         running = false;
-        for (SMPPServerSession s : receivers) {
+        for (SMPPServerSession s : sessions) {
             s.close();
         }
         listener.close();
