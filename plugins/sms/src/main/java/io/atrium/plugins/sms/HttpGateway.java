@@ -137,6 +137,12 @@ final class HttpGateway implements SmsGateway {
         HttpResponse<String> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            throw new SendException(FailureReason.UNAVAILABLE, "HTTP gateway " + where + " could not be reached in time", false);
+        } catch (java.net.http.HttpTimeoutException e) {
+            // The request went out: the gateway may have taken it. Retrying could reach the person twice.
+            throw new SendException(FailureReason.OUTCOME_UNKNOWN, "HTTP gateway " + where + " did not answer within "
+                    + settings.timeout() + "; not retried, since it may have been sent", true);
         } catch (IOException e) {
             throw new SendException(FailureReason.UNAVAILABLE, "HTTP gateway " + where + " failed: "
                     + scrub(SmppErrors.message(e)), false);

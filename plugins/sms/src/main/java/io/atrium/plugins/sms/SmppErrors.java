@@ -115,8 +115,9 @@ final class SmppErrors {
             return new SendException(FailureReason.REJECTED, what, true, failure);
         }
         if (find(failure, ResponseTimeoutException.class) != null) {
-            return new SendException(FailureReason.UNAVAILABLE, "the SMSC " + endpoint
-                    + " did not answer submit_sm in time", false, failure);
+            // The submit_sm went out: the SMSC may have taken it. Retrying could reach the person twice.
+            return new SendException(FailureReason.OUTCOME_UNKNOWN, "the SMSC " + endpoint
+                    + " did not answer submit_sm in time; not retried, since it may have been sent", true, failure);
         }
         if (find(failure, PDUException.class) != null) {
             return new SendException(FailureReason.REJECTED, "the message cannot be put in a submit_sm: "

@@ -54,13 +54,14 @@ class SmppErrorsTest {
     }
 
     @Test
-    void noConnectionAndNoAnswerAreTransient() {
+    void noConnectionIsTransientButAnUnansweredSubmitIsFinal() {
         SendException refused = SmppErrors.toSendException(new ConnectException("Connection refused"), AT);
         assertThat(refused.isPermanent()).isFalse();
         assertThat(refused.getMessage()).contains("no SMPP session", "Connection refused");
+        // The submit_sm went out: retrying could deliver it twice.
         SendException timeout = SmppErrors.toSendException(new SmppException(new ResponseTimeoutException("late")), AT);
-        assertThat(timeout.isPermanent()).isFalse();
-        assertThat(timeout.reason()).isEqualTo(FailureReason.UNAVAILABLE);
+        assertThat(timeout.isPermanent()).isTrue();
+        assertThat(timeout.reason()).isEqualTo(FailureReason.OUTCOME_UNKNOWN);
         SendException lost = SmppErrors.toSendException(new SmppException(new IOException("Broken pipe")), AT);
         assertThat(lost.isPermanent()).isFalse();
     }
