@@ -70,7 +70,7 @@ public class SegmentMembers {
         return new Page(total, page, size, members);
     }
 
-    private SegmentSql.Condition compile(JsonNode rule) {
+    SegmentSql.Condition compile(JsonNode rule) {
         Map<Long, SegmentStore.Segment> byId = new LinkedHashMap<>();
         Map<String, SegmentStore.Segment> byName = new LinkedHashMap<>();
         for (SegmentStore.Segment s : store.list()) {

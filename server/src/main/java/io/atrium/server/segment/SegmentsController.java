@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.atrium.server.api.ApiError;
 import io.atrium.server.api.ApiException;
 import io.atrium.server.audit.AuditLog;
 
@@ -15,6 +16,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -22,6 +24,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
  * Segment definitions: create, read, update, delete and validate. Every rule is checked against
@@ -37,13 +40,22 @@ public class SegmentsController {
     private final SegmentStore store;
     private final SegmentMembers members;
     private final SegmentStage stage;
+    private final SegmentExports exports;
     private final AuditLog audit;
 
-    public SegmentsController(SegmentStore store, SegmentMembers members, SegmentStage stage, AuditLog audit) {
+    public SegmentsController(SegmentStore store, SegmentMembers members, SegmentStage stage, SegmentExports exports, AuditLog audit) {
         this.store = store;
         this.members = members;
         this.stage = stage;
+        this.exports = exports;
         this.audit = audit;
+    }
+
+    /** A path segment that is not a number ({@code /api/v1/segments/abc}) is the caller's mistake, named by its field. */
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ApiError> badNumber(MethodArgumentTypeMismatchException e) {
+        return ResponseEntity.badRequest().body(new ApiError("bad_request", Map.of("field", e.getName(),
+                "message", "must be a whole number, not '" + e.getValue() + "'")));
     }
 
     /** The members of a segment now, paged by profile id: {@code {total, page, size, members: [{profileId, identities}]}}. */
@@ -141,6 +153,7 @@ public class SegmentsController {
                     "segment '" + segment.name() + "' is used by other segments; change them first",
                     "usedBy", users.stream().map(s -> Map.of("id", s.id(), "name", s.name())).toList()));
         }
+        exports.forgetSegment(id);
         store.delete(id);
         audit.record(who.getName(), "segment.delete", "segment/" + id, Map.of("name", segment.name()));
         return ResponseEntity.noContent().build();
