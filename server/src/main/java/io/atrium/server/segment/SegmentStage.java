@@ -62,6 +62,8 @@ public class SegmentStage {
     private java.util.concurrent.ScheduledExecutorService clock;
     private final Counter entered;
     private final Counter exited;
+    private final Map<String, io.micrometer.core.instrument.Timer> evaluate = new java.util.HashMap<>();
+    private final Map<String, io.micrometer.core.instrument.Timer> announcing = new java.util.HashMap<>();
 
     public SegmentStage(JdbcTemplate jdbc, SegmentStore store, SegmentMembers members, EventIntake intake,
                         ObjectMapper mapper, ConnectionFactory connectionFactory, MeterRegistry registry,
@@ -74,9 +76,18 @@ public class SegmentStage {
         this.intake = intake;
         this.jms = new JmsTemplate(connectionFactory);
         this.jms.setPubSubDomain(true);
+        this.jms.setSessionTransacted(true);
         this.mapper = mapper;
         this.entered = Counter.builder("atrium.segments.transitions").tag("type", "entered").register(registry);
         this.exited = Counter.builder("atrium.segments.transitions").tag("type", "exited").register(registry);
+        for (String scope : List.of("everyone", "changed")) {
+            evaluate.put(scope, io.micrometer.core.instrument.Timer.builder("atrium.segments.reconcile").tag("scope", scope)
+                    .tag("phase", "evaluate").description("Evaluating a segment's rule and applying the difference to its members "
+                            + "(scope everyone: a full recount; changed: the profiles of one change)").register(registry));
+            announcing.put(scope, io.micrometer.core.instrument.Timer.builder("atrium.segments.reconcile").tag("scope", scope)
+                    .tag("phase", "announce").description("Announcing entries and exits on the topic and in the history")
+                    .register(registry));
+        }
         container = new DefaultMessageListenerContainer();
         container.setConnectionFactory(connectionFactory);
         container.setDestinationName(Queues.PROFILE_CHANGED);
@@ -169,32 +180,66 @@ public class SegmentStage {
         });
     }
 
-    /** Brings the stored members of {@code s} among {@code ids} (everyone when null) in line with its rule. */
+    /** Rows per statement when members are written, and per broker transaction and intake call when they are announced. */
+    static final int CHUNK = 1000;
+
+    /**
+     * Brings the stored members of {@code s} among {@code ids} (everyone when null) in line with its
+     * rule. One statement evaluates the rule, compares with {@code segment_members} and applies the
+     * difference, returning only the rows it changed: a person is announced once even when two hub
+     * nodes reconcile the same segment at the same time.
+     */
     synchronized void reconcile(SegmentStore.Segment s, Set<Long> ids) {
-        Set<Long> now = ids == null ? members.allIds(s.rule()) : members.idsAmong(s.rule(), ids);
-        Set<Long> before = new HashSet<>(ids == null
-                ? jdbc.queryForList("SELECT profile_id FROM segment_members WHERE segment_id = ?", Long.class, s.id())
-                : jdbc.queryForList("SELECT profile_id FROM segment_members WHERE segment_id = ? AND profile_id = ANY(?)",
-                        Long.class, s.id(), ids.toArray(Long[]::new)));
-        List<Long> in = new ArrayList<>(now);
-        in.removeAll(before);
-        List<Long> out = new ArrayList<>(before);
-        out.removeAll(now);
-        if (in.isEmpty() && out.isEmpty()) {
-            return;
-        }
+        long t0 = System.nanoTime();
+        SegmentSql.Condition c = members.compile(s.rule());
         Instant at = Instant.now();
-        for (Long p : in) {
-            jdbc.update("INSERT INTO segment_members (segment_id, profile_id) VALUES (?, ?) ON CONFLICT DO NOTHING", s.id(), p);
+        List<Object> params = new ArrayList<>();
+        String among = "";
+        String amongMembers = "";
+        if (ids != null) {
+            among = "p.id = ANY(?) AND ";
+            amongMembers = " AND profile_id = ANY(?)";
+            params.add(ids.toArray(Long[]::new));
         }
-        if (!out.isEmpty()) {
-            jdbc.update("DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ANY(?)", s.id(),
-                    (Object) out.toArray(Long[]::new));
+        params.addAll(c.params());
+        params.add(s.id());
+        if (ids != null) {
+            params.add(ids.toArray(Long[]::new));
         }
-        announce(s, in, "segment_entered", at);
-        announce(s, out, "segment_exited", at);
+        params.add(s.id());
+        params.add(java.sql.Timestamp.from(at));
+        params.add(s.id());
+        List<Long> in = new ArrayList<>();
+        List<Long> out = new ArrayList<>();
+        jdbc.query("WITH now AS (SELECT p.id FROM profiles p WHERE " + among + c.sql() + "), "
+                + "diff AS (SELECT coalesce(n.id, m.profile_id) AS id, n.id IS NOT NULL AS entered FROM now n "
+                + "FULL JOIN (SELECT profile_id FROM segment_members WHERE segment_id = ?::bigint" + amongMembers + ") m ON m.profile_id = n.id "
+                + "WHERE n.id IS NULL OR m.profile_id IS NULL), "
+                + "ins AS (INSERT INTO segment_members (segment_id, profile_id, entered_at) SELECT ?::bigint, id, ?::timestamptz FROM diff WHERE entered "
+                + "ON CONFLICT DO NOTHING RETURNING profile_id), "
+                + "del AS (DELETE FROM segment_members m USING diff d WHERE m.segment_id = ? AND m.profile_id = d.id AND NOT d.entered "
+                + "RETURNING m.profile_id) "
+                + "SELECT profile_id, TRUE FROM ins UNION ALL SELECT profile_id, FALSE FROM del",
+                rs -> {
+                    (rs.getBoolean(2) ? in : out).add(rs.getLong(1));
+                }, params.toArray());
+        long t1 = System.nanoTime();
+        for (int i = 0; i < in.size(); i += CHUNK) {
+            announce(s, in.subList(i, Math.min(in.size(), i + CHUNK)), "segment_entered", at);
+        }
+        for (int i = 0; i < out.size(); i += CHUNK) {
+            announce(s, out.subList(i, Math.min(out.size(), i + CHUNK)), "segment_exited", at);
+        }
+        long t2 = System.nanoTime();
         entered.increment(in.size());
         exited.increment(out.size());
+        String scope = ids == null ? "everyone" : "changed";
+        evaluate.get(scope).record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        announcing.get(scope).record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (ids == null && (!in.isEmpty() || !out.isEmpty() || t2 - t0 > 1_000_000_000L)) {
+            log.info("Segment {} '{}' recomputed over everyone: {} entered, {} left; {} ms to evaluate and apply, {} ms to announce",
+                    s.id(), s.name(), in.size(), out.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+        }
     }
 
     private void announce(SegmentStore.Segment s, List<Long> profiles, String type, Instant at) {
@@ -206,6 +251,7 @@ public class SegmentStage {
                 + "ORDER BY profile_id, id", rs -> {
                     identity.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
                 }, (Object) profiles.toArray(Long[]::new));
+        List<String> bodies = new ArrayList<>(profiles.size());
         List<Event> history = new ArrayList<>();
         for (Long p : profiles) {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -215,9 +261,9 @@ public class SegmentStage {
             body.put("profileId", p);
             body.put("at", at.toString());
             try {
-                jms.convertAndSend(Queues.SEGMENT_EVENTS, mapper.writeValueAsString(body));
+                bodies.add(mapper.writeValueAsString(body));
             } catch (Exception e) {
-                throw new IllegalStateException("cannot announce " + type + " of segment " + s.id() + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot write " + type + " of segment " + s.id() + ": " + e.getMessage(), e);
             }
             String[] id = identity.get(p);
             if (id != null) {
@@ -225,6 +271,24 @@ public class SegmentStage {
                         .timestamp(at).receivedAt(at).source("segment:" + s.id())
                         .property("segmentId", s.id()).property("segmentName", s.name()).build());
             }
+        }
+        try {
+            // One broker transaction for the chunk: inside the stage's listener it is the listener's own
+            // (committed with the profile change it answers); elsewhere a local one committed here.
+            jms.execute(session -> {
+                try (var producer = session.createProducer(session.createTopic(Queues.SEGMENT_EVENTS))) {
+                    for (String body : bodies) {
+                        producer.send(session.createTextMessage(body));
+                    }
+                }
+                if (session.getTransacted() && !org.springframework.jms.connection.ConnectionFactoryUtils
+                        .isSessionTransactional(session, jms.getConnectionFactory())) {
+                    session.commit();
+                }
+                return null;
+            }, false);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot announce " + type + " of segment " + s.id() + ": " + e.getMessage(), e);
         }
         if (!history.isEmpty()) {
             intake.submit(history);
