@@ -43,6 +43,11 @@ public class ConsentCheck {
         Map<String, Boolean> consents = new HashMap<>();
         jdbc.query("SELECT purpose, granted FROM consents WHERE profile_id = ? AND channel = ?",
                 rs -> { consents.put(rs.getString(1), rs.getBoolean(2)); }, profileId, channel);
+        return refusal(consents, channel, purpose);
+    }
+
+    /** The same decision from the person's consents on the channel (purpose → granted). */
+    public String refusal(Map<String, Boolean> consents, String channel, String purpose) {
         if (Boolean.FALSE.equals(consents.get(ALL))) {
             return "the person opted out of " + channel;
         }

@@ -48,7 +48,15 @@ public class MessageStore {
     private final EventIntake intake;
     private final MeterRegistry registry;
 
-    public MessageStore(JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper, EventIntake intake, MeterRegistry registry) {
+    private final org.springframework.context.ApplicationEventPublisher publisher;
+
+    /** Published after a status of a campaign's message is recorded, so the journey waiting on it moves on. */
+    public record StatusRecorded(String messageId, String campaignId, MessageStatus status) {
+    }
+
+    public MessageStore(JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper, EventIntake intake, MeterRegistry registry,
+                        org.springframework.context.ApplicationEventPublisher publisher) {
+        this.publisher = publisher;
         this.jdbc = jdbc;
         this.tx = tx;
         this.mapper = mapper;
@@ -178,7 +186,21 @@ public class MessageStore {
         Counter.builder("atrium.messages").tag("channel", row.channel()).tag("status", status.wireName())
                 .description("Message statuses recorded").register(registry).increment();
         emit(row, status, reason, detail, when, reportId, attributes);
+        if (row.campaignId() != null) {
+            publisher.publishEvent(new StatusRecorded(messageId, row.campaignId(), status));
+        }
         return true;
+    }
+
+    /** Whether a message in status {@code current} has reached {@code wanted} (sent, delivered, opened, clicked). */
+    public static boolean reached(String current, String wanted) {
+        int c = rank(current);
+        return c < 10 && c >= rank(wanted);
+    }
+
+    /** Whether a message in status {@code current} will not be delivered. */
+    public static boolean isFailed(String current) {
+        return rank(current) >= 10;
     }
 
     /** Whether a message in {@code current} moves to {@code next}. */
@@ -247,34 +269,31 @@ public class MessageStore {
 
     /** Messages of a profile (or of a campaign), newest first. */
     public List<Row> list(Long profileId, String campaignId, int offset, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM messages WHERE true");
         List<Object> args = new java.util.ArrayList<>();
-        if (profileId != null) {
-            sql.append(" AND profile_id = ?");
-            args.add(profileId);
-        }
-        if (campaignId != null) {
-            sql.append(" AND campaign_id = ?");
-            args.add(campaignId);
-        }
-        sql.append(" ORDER BY created_at DESC, id LIMIT ? OFFSET ?");
+        String where = filter(profileId, campaignId, args);
         args.add(limit);
         args.add(offset);
-        return jdbc.query(sql.toString(), this::row, args.toArray());
+        return jdbc.query("SELECT * FROM messages" + where + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", this::row,
+                args.toArray());
     }
 
     public long count(Long profileId, String campaignId) {
-        StringBuilder sql = new StringBuilder("SELECT count(*) FROM messages WHERE true");
         List<Object> args = new java.util.ArrayList<>();
+        return jdbc.queryForObject("SELECT count(*) FROM messages" + filter(profileId, campaignId, args), Long.class,
+                args.toArray());
+    }
+
+    private static String filter(Long profileId, String campaignId, List<Object> args) {
+        StringBuilder where = new StringBuilder(" WHERE true");
         if (profileId != null) {
-            sql.append(" AND profile_id = ?");
+            where.append(" AND profile_id = ?");
             args.add(profileId);
         }
         if (campaignId != null) {
-            sql.append(" AND campaign_id = ?");
+            where.append(" AND campaign_id = ?");
             args.add(campaignId);
         }
-        return jdbc.queryForObject(sql.toString(), Long.class, args.toArray());
+        return where.toString();
     }
 
     public static String newId() {

@@ -156,6 +156,7 @@ public class ProfileAdmin {
             c.put("merges", jdbc.update("DELETE FROM merges WHERE winner_id = ? OR loser_id = ?", id, id));
             c.put("segmentMemberships", jdbc.update("DELETE FROM segment_members WHERE profile_id = ?", id));
             c.put("messages", jdbc.update("DELETE FROM messages WHERE profile_id = ?", id));
+            c.put("journeys", jdbc.update("DELETE FROM journeys WHERE profile_id = ?", id));
             jdbc.update("DELETE FROM profiles WHERE id = ?", id);
             audit.record(actor, "profile.erase", "profile/" + id, c);
             return c;

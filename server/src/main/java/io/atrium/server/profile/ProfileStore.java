@@ -627,6 +627,12 @@ public class ProfileStore {
         jdbc.update("UPDATE identities SET profile_id = ? WHERE profile_id = ?", winner, loser);
         jdbc.update("UPDATE events SET profile_id = ? WHERE profile_id = ?", winner, loser);
         jdbc.update("UPDATE messages SET profile_id = ? WHERE profile_id = ?", winner, loser);
+        // A person in a campaign twice over (both profiles had a journey) keeps the winner's journey.
+        jdbc.update("DELETE FROM journeys l WHERE l.profile_id = ? AND EXISTS (SELECT 1 FROM journeys w WHERE w.profile_id = ? "
+                + "AND w.campaign_id = l.campaign_id)", loser, winner);
+        jdbc.update("UPDATE journeys SET profile_id = ?, entry_key = CASE WHEN entry_key = ? THEN ? ELSE entry_key END "
+                + "WHERE profile_id = ?", winner, String.valueOf(loser), String.valueOf(winner), loser);
+        jdbc.update("UPDATE journey_log SET profile_id = ? WHERE profile_id = ?", winner, loser);
         jdbc.update("""
                 INSERT INTO traits (profile_id, name, value, set_at, message_id)
                 SELECT ?, name, value, set_at, message_id FROM traits WHERE profile_id = ?

@@ -174,12 +174,14 @@ public final class Fixtures {
     }
 
     /**
-     * {@code probe}: provides the channel {@code probe} (addressed by e-mail), recording each send as
+     * {@code probe}: provides the channels {@code probe} (addressed by e-mail), {@code probe-chat}
+     * (by viber_id) and {@code probe-text} (by phone), recording each send as
      * a file {@code sent/<message id>} (one line per send) in its data directory. The address' local
      * part picks the provider's answer: {@code flaky...} fails twice with a transient error, then
      * accepts; {@code bounce...} is refused permanently as an invalid address; anything else is
      * accepted with the provider id {@code p-<message id>}. It serves the provider's callbacks at
-     * {@code /probe/report?provider=&status=&reason=} and {@code /probe/inbound?from=&text=}.
+     * {@code /probe/report?channel=&provider=&status=&reason=} and {@code /probe/inbound?channel=&from=&text=}
+     * (channel defaults to probe).
      */
     public static Path probe(Path dir) throws IOException {
         String connector = """
@@ -193,14 +195,20 @@ public final class Fixtures {
 
                 @Extension
                 public class ProbeConnector implements Connector {
-                    private final ConcurrentHashMap<String, Integer> attempts = new ConcurrentHashMap<>();
+                    private final ConcurrentHashMap<String, ChannelFeedback> feedbacks = new ConcurrentHashMap<>();
 
                     public void start(ConnectorContext ctx) throws Exception {
                         Path sent = Files.createDirectories(ctx.dataDirectory().resolve("sent"));
-                        ChannelFeedback feedback = ctx.registerChannel("probe",
-                                ChannelOptions.addressedBy("email").ratePerSecond(100), m -> {
-                            String local = m.to().substring(0, m.to().indexOf('@'));
-                            int n = attempts.merge(m.id(), 1, Integer::sum);
+                        MessageSender sender = m -> {
+                            String local = m.to().contains("@") ? m.to().substring(0, m.to().indexOf('@')) : m.to();
+                            int n;
+                            try { // counted on disk, so that a restart of the plugin does not forget earlier attempts
+                                Path count = Files.createDirectories(ctx.dataDirectory().resolve("attempts")).resolve(m.id());
+                                Files.writeString(count, "x", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                                n = Files.readString(count).length();
+                            } catch (java.io.IOException e) {
+                                throw new SendException("unavailable", e.toString(), false);
+                            }
                             if (local.startsWith("flaky") && n < 3) {
                                 throw new SendException("unavailable", "provider busy (attempt " + n + ")", false);
                             }
@@ -209,13 +217,16 @@ public final class Fixtures {
                             }
                             try {
                                 Files.writeString(sent.resolve(m.id()), m.to() + "|" + m.subject() + "|" + m.text() + "|" + m.html()
-                                        + "|" + m.unsubscribeUrl() + "|" + m.purpose() + "\\n",
+                                        + "|" + m.unsubscribeUrl() + "|" + m.purpose() + "|" + m.channel() + "\\n",
                                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                             } catch (java.io.IOException e) {
                                 throw new SendException("unavailable", e.toString(), false);
                             }
                             return SendResult.accepted("p-" + m.id());
-                        });
+                        };
+                        feedbacks.put("probe", ctx.registerChannel("probe", ChannelOptions.addressedBy("email").ratePerSecond(100), sender));
+                        feedbacks.put("probe-chat", ctx.registerChannel("probe-chat", ChannelOptions.addressedBy("viber_id"), sender));
+                        feedbacks.put("probe-text", ctx.registerChannel("probe-text", ChannelOptions.addressedBy("phone"), sender));
                         ctx.addRoutes(new RouteBuilder() {
                             public void configure() {
                                 from("platform-http:/probe/report").routeId("probe-report").process(e -> {
@@ -225,12 +236,13 @@ public final class Fixtures {
                                     if (in.getHeader("reason") != null) {
                                         u = u.reason(in.getHeader("reason", String.class), "provider says so");
                                     }
-                                    feedback.status(u);
+                                    feedbacks.get(in.getHeader("channel", "probe", String.class)).status(u);
                                     in.setBody("ok");
                                 });
                                 from("platform-http:/probe/inbound").routeId("probe-inbound").process(e -> {
                                     var in = e.getMessage();
-                                    feedback.inbound(InboundMessage.of(in.getHeader("from", String.class), in.getHeader("text", String.class)));
+                                    feedbacks.get(in.getHeader("channel", "probe", String.class)).inbound(
+                                            InboundMessage.of(in.getHeader("from", String.class), in.getHeader("text", String.class)));
                                     in.setBody("ok");
                                 });
                             }

@@ -1,0 +1,188 @@
+package io.atrium.server.campaign;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.atrium.server.broker.Queues;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.TextMessage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jms.listener.DefaultMessageListenerContainer;
+import org.springframework.stereotype.Component;
+
+/**
+ * What starts and moves journeys from outside: people entering segments (the durable topic
+ * {@code atrium.segment-events}) and events stored on profiles (the durable topic
+ * {@code atrium.profile-changed} names them). Both are shared durable subscriptions, so several
+ * hubs split the work and nothing is missed while a hub is down. An event can start a journey
+ * (event trigger), end a wait for it, or reach a campaign's goal (converted).
+ */
+@Component
+public class CampaignTriggers {
+
+    private static final Logger log = LoggerFactory.getLogger(CampaignTriggers.class);
+
+    private final CampaignStore campaigns;
+    private final Journeys journeys;
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+    private final List<DefaultMessageListenerContainer> containers = new ArrayList<>();
+
+    public CampaignTriggers(CampaignStore campaigns, Journeys journeys, JdbcTemplate jdbc, ObjectMapper mapper,
+                            ConnectionFactory connectionFactory) {
+        this.campaigns = campaigns;
+        this.journeys = journeys;
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        containers.add(listen(connectionFactory, Queues.SEGMENT_EVENTS, "atrium-campaign-segments", this::onSegmentEvent));
+        containers.add(listen(connectionFactory, Queues.PROFILE_CHANGED, "atrium-campaign-events", this::onProfilesChanged));
+    }
+
+    private interface Handler {
+        void handle(JsonNode body) throws Exception;
+    }
+
+    private DefaultMessageListenerContainer listen(ConnectionFactory cf, String topic, String subscription, Handler handler) {
+        DefaultMessageListenerContainer c = new DefaultMessageListenerContainer();
+        c.setConnectionFactory(cf);
+        c.setDestinationName(topic);
+        c.setPubSubDomain(true);
+        c.setSubscriptionDurable(true);
+        c.setSubscriptionShared(true);
+        c.setSubscriptionName(subscription);
+        c.setSessionTransacted(true);
+        c.setMessageListener((jakarta.jms.MessageListener) message -> {
+            try {
+                handler.handle(mapper.readTree(((TextMessage) message).getText()));
+            } catch (Exception e) {
+                throw new IllegalStateException("campaign triggers could not handle a message of " + topic + ": " + e.getMessage(), e);
+            }
+        });
+        c.afterPropertiesSet();
+        c.start();
+        return c;
+    }
+
+    @PreDestroy
+    public void stop() {
+        containers.forEach(DefaultMessageListenerContainer::shutdown);
+    }
+
+    void onSegmentEvent(JsonNode e) {
+        if (!"entered".equals(e.path("type").asText())) {
+            return;
+        }
+        long segment = e.path("segmentId").asLong();
+        long profile = e.path("profileId").asLong();
+        for (CampaignStore.Campaign c : campaigns.active("segment_entered")) {
+            CampaignDefinition d = campaigns.definition(c);
+            if (d.trigger().segment() == segment) {
+                enter(c, d, profile, null, "segment-" + segment + "-" + e.path("at").asText(),
+                        "entered segment " + e.path("segmentName").asText(String.valueOf(segment)));
+            }
+        }
+    }
+
+    void onProfilesChanged(JsonNode changes) {
+        JsonNode ids = changes.path("messageIds");
+        if (!ids.isArray() || ids.isEmpty()) {
+            return;
+        }
+        List<String> messageIds = new ArrayList<>();
+        ids.forEach(i -> messageIds.add(i.asText()));
+        List<CampaignStore.Campaign> eventCampaigns = campaigns.active("event");
+        record Stored(long profileId, String event, JsonNode properties, Instant at, String messageId) {
+        }
+        List<Stored> events = jdbc.query("SELECT profile_id, event, properties::text, timestamp, message_id FROM events "
+                        + "WHERE message_id = ANY(?) AND type = 'track' AND profile_id IS NOT NULL",
+                (rs, i) -> {
+                    try {
+                        return new Stored(rs.getLong(1), rs.getString(2), mapper.readTree(rs.getString(3)),
+                                rs.getTimestamp(4).toInstant(), rs.getString(5));
+                    } catch (java.io.IOException ex) {
+                        throw new java.sql.SQLException(ex);
+                    }
+                }, (Object) messageIds.toArray(String[]::new));
+        for (Stored ev : events) {
+            if (ev.event() == null) {
+                continue;
+            }
+            journeys.wakeOnEvent(ev.profileId(), ev.event());
+            for (CampaignStore.Campaign c : campaigns.withGoal(ev.event())) {
+                CampaignDefinition d = campaigns.definition(c);
+                journeys.convert(c.id(), ev.profileId(), ev.at(), d.goal().within(), ev.event());
+            }
+            for (CampaignStore.Campaign c : eventCampaigns) {
+                CampaignDefinition d = campaigns.definition(c);
+                if (ev.event().equals(d.trigger().event()) && matches(d.trigger().where(), ev.properties())) {
+                    enter(c, d, ev.profileId(), ev.properties(), ev.messageId(), "event " + ev.event());
+                }
+            }
+        }
+    }
+
+    static boolean matches(Map<String, JsonNode> where, JsonNode properties) {
+        for (Map.Entry<String, JsonNode> w : where.entrySet()) {
+            JsonNode v = properties.get(w.getKey());
+            if (v == null || !(v.equals(w.getValue()) || v.asText().equals(w.getValue().asText()) && v.isValueNode()
+                    && w.getValue().isValueNode())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Starts a journey for a person, if the campaign's audience has them, and once unless the campaign
+     * allows re-entry ({@code triggerKey} then tells entries apart).
+     */
+    public Long enter(CampaignStore.Campaign c, CampaignDefinition d, long profileId, JsonNode trigger, String triggerKey,
+                      String why) {
+        if (d.audienceSegment() != null && jdbc.queryForList("SELECT 1 FROM segment_members WHERE segment_id = ? AND profile_id = ?",
+                Integer.class, d.audienceSegment(), profileId).isEmpty()) {
+            log.debug("Campaign {}: profile {} is not in the audience segment {}", c.id(), profileId, d.audienceSegment());
+            return null;
+        }
+        String key = d.reentry() ? profileId + ":" + triggerKey : String.valueOf(profileId);
+        return journeys.start(c.id(), profileId, key, trigger, why);
+    }
+
+    /** Everyone in the audience enters now (a broadcast or a scheduled run); returns how many entered. */
+    public int broadcast(CampaignStore.Campaign c, CampaignDefinition d, String runKey) {
+        List<Integer> n = jdbc.queryForList("WITH ins AS (INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at) "
+                        + "SELECT ?, profile_id, CASE WHEN ? THEN profile_id || ':' || ? ELSE profile_id::text END, 'active', now() "
+                        + "FROM segment_members WHERE segment_id = ? ON CONFLICT (campaign_id, entry_key) DO NOTHING "
+                        + "RETURNING id, profile_id), "
+                        + "logged AS (INSERT INTO journey_log (journey_id, campaign_id, profile_id, kind, detail) "
+                        + "SELECT id, ?, profile_id, 'entered', ? FROM ins) SELECT count(*)::int FROM ins",
+                Integer.class, c.id(), d.reentry(), runKey, d.audienceSegment(), c.id(), "broadcast " + runKey);
+        int entered = n.isEmpty() ? 0 : n.get(0);
+        log.info("Campaign {}: {} people entered ({})", c.id(), entered, runKey);
+        return entered;
+    }
+
+    /** Scheduled campaigns whose time has come run now; a recurring one is set to its next run. */
+    public void runSchedules() {
+        // Two hubs may both run it: the run key makes the second run's entries the same journeys, so nobody enters twice.
+        List<CampaignStore.Campaign> due = jdbc.query("SELECT id FROM campaigns WHERE state = 'active' AND next_run_at <= now()",
+                (rs, i) -> campaigns.get(rs.getString(1)));
+        for (CampaignStore.Campaign c : due) {
+            CampaignDefinition d = campaigns.definition(c);
+            Instant at = c.nextRunAt();
+            broadcast(c, d, "run-" + at);
+            Instant next = d.trigger().every() == null ? null : at.plus(d.trigger().every());
+            jdbc.update("UPDATE campaigns SET next_run_at = ? WHERE id = ?", next == null ? null : Timestamp.from(next), c.id());
+        }
+    }
+}

@@ -1,0 +1,455 @@
+package io.atrium.server.campaign;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.atrium.server.api.ApiException;
+import io.atrium.server.message.MessageStore;
+import io.atrium.server.message.Messages;
+import io.atrium.server.segment.SegmentMembers;
+import io.atrium.server.support.PeriodicTask;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import jakarta.annotation.PreDestroy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Moves people through campaigns. Every journey's position and wait is a row in {@code journeys};
+ * each hub node takes the journeys that are due ({@code FOR UPDATE SKIP LOCKED}, so nodes share the
+ * work and never take the same one), advances each as far as it can go now, and writes it back with
+ * the time it next needs attention. A send carries a dedupe key made of the journey, step and
+ * cascade position, so a node that dies after sending and before writing the journey back sends
+ * nothing twice when the journey is taken again.
+ */
+@Service
+public class JourneyEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(JourneyEngine.class);
+    private static final Duration LEASE = Duration.ofMinutes(2);
+    private static final Duration RETRY = Duration.ofSeconds(30);
+    private static final int BATCH = 200;
+    private static final Set<String> NOT_SENT = Set.of("no_consent", "no_address", "template_error");
+
+    private final Journeys journeys;
+    private final CampaignTriggers triggers;
+    private final CampaignStore campaigns;
+    private final Messages messages;
+    private final MessageStore messageStore;
+    private final SegmentMembers segments;
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+    private final Duration tick;
+    private final ZoneId defaultZone;
+    private final LocalTime quietFrom;
+    private final LocalTime quietTo;
+    private final int totalCap;
+    private final Duration totalCapPer;
+    private final Counter advanced;
+    private ScheduledExecutorService ticker;
+
+    public JourneyEngine(Journeys journeys, CampaignTriggers triggers, CampaignStore campaigns, Messages messages, MessageStore messageStore,
+                         SegmentMembers segments, JdbcTemplate jdbc, ObjectMapper mapper, MeterRegistry registry,
+                         @Value("${atrium.campaigns.tick:250ms}") Duration tick,
+                         @Value("${atrium.contact-policy.time-zone:UTC}") String defaultZone,
+                         @Value("${atrium.contact-policy.quiet-hours.from:}") String quietFrom,
+                         @Value("${atrium.contact-policy.quiet-hours.to:}") String quietTo,
+                         @Value("${atrium.contact-policy.total-cap.max:0}") int totalCap,
+                         @Value("${atrium.contact-policy.total-cap.per:1d}") Duration totalCapPer) {
+        this.journeys = journeys;
+        this.triggers = triggers;
+        this.campaigns = campaigns;
+        this.messages = messages;
+        this.messageStore = messageStore;
+        this.segments = segments;
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.tick = tick;
+        this.defaultZone = ZoneId.of(defaultZone);
+        this.quietFrom = quietFrom.isBlank() ? null : LocalTime.parse(quietFrom);
+        this.quietTo = quietTo.isBlank() ? null : LocalTime.parse(quietTo);
+        this.totalCap = totalCap;
+        this.totalCapPer = totalCapPer;
+        this.advanced = Counter.builder("atrium.campaigns.journey-steps").description("Journey advances").register(registry);
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    public void startTicking() {
+        ticker = PeriodicTask.every(tick, "atrium-campaign-engine", log, this::tick);
+    }
+
+    @PreDestroy
+    public void stop() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+
+    /** A status of a campaign's message moves the journey waiting on it at once. */
+    @EventListener
+    public void onMessageStatus(MessageStore.StatusRecorded e) {
+        journeys.wakeOnMessage(e.messageId());
+    }
+
+    /** Advances every due journey, in batches, for at most a few seconds. */
+    public void tick() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        triggers.runSchedules();
+        Map<String, CampaignDefinition> defs = new HashMap<>();
+        Map<String, CampaignStore.Campaign> camps = new HashMap<>();
+        while (System.nanoTime() < deadline) {
+            Instant leaseUntil = Instant.now().plus(LEASE);
+            List<Journeys.Journey> due = journeys.claimDue(BATCH, leaseUntil);
+            for (Journeys.Journey j : due) {
+                try {
+                    CampaignStore.Campaign c = camps.computeIfAbsent(j.campaignId, id -> campaigns.find(id).orElse(null));
+                    if (c == null) {
+                        continue;
+                    }
+                    CampaignDefinition d = defs.computeIfAbsent(c.id(), id -> campaigns.definition(c));
+                    advance(c, d, j);
+                    journeys.save(j, leaseUntil);
+                    advanced.increment();
+                } catch (RuntimeException e) {
+                    log.warn("Campaign {}: journey {} of profile {} could not advance, retrying in {}: {}", j.campaignId, j.id,
+                            j.profileId, RETRY, e.toString(), e);
+                    j.wakeAt = Instant.now().plus(RETRY);
+                    try {
+                        journeys.save(j, leaseUntil);
+                    } catch (RuntimeException ignored) {
+                        // the lease brings it back
+                    }
+                }
+            }
+            if (due.size() < BATCH) {
+                return;
+            }
+        }
+    }
+
+    /** What a send came to. */
+    sealed interface Outcome permits Sent, Skipped, Deferred {
+    }
+
+    record Sent(String messageId) implements Outcome {
+    }
+
+    record Skipped(String detail) implements Outcome {
+    }
+
+    record Deferred(Instant until, String detail) implements Outcome {
+    }
+
+    void advance(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j) {
+        for (int guard = 0; guard < 100; guard++) {
+            if (j.step < 0 || j.step >= d.steps().size()) {
+                end(j, "completed");
+                return;
+            }
+            CampaignDefinition.Step s = d.steps().get(j.step);
+            Instant now = Instant.now();
+            switch (s.type()) {
+                case "send" -> {
+                    CampaignDefinition.ChannelStep cs = s.channels().get(0);
+                    Outcome o = send(c, d, j, s, cs, "j" + j.id + "-" + s.id());
+                    if (o instanceof Deferred def) {
+                        waitFor(j, def, s, cs);
+                        return;
+                    }
+                    record(j, s, cs, o);
+                    next(j);
+                }
+                case "cascade" -> {
+                    if (j.cascade >= s.channels().size()) {
+                        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "cascade_exhausted", null, null,
+                                "no channel of the cascade reached the person");
+                        next(j);
+                        continue;
+                    }
+                    CampaignDefinition.ChannelStep cs = s.channels().get(j.cascade);
+                    boolean last = j.cascade == s.channels().size() - 1;
+                    if (j.messageId == null) {
+                        Outcome o = send(c, d, j, s, cs, "j" + j.id + "-" + s.id() + "-" + j.cascade);
+                        if (o instanceof Deferred def) {
+                            waitFor(j, def, s, cs);
+                            return;
+                        }
+                        record(j, s, cs, o);
+                        if (o instanceof Skipped) {
+                            j.cascade++;
+                            continue;
+                        }
+                        if (last) {
+                            next(j);
+                            continue;
+                        }
+                        j.messageId = ((Sent) o).messageId();
+                        j.waitUntil = now.plus(cs.within());
+                        j.state = "waiting";
+                        j.wakeAt = j.waitUntil;
+                        return;
+                    }
+                    Optional<MessageStore.Row> m = messageStore.find(j.messageId);
+                    String status = m.map(MessageStore.Row::status).orElse("failed");
+                    if (MessageStore.reached(status, cs.until())) {
+                        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "reached", cs.channel(), j.messageId,
+                                cs.until() + " (" + status + ")");
+                        next(j);
+                    } else if (MessageStore.isFailed(status)) {
+                        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "fell_back", cs.channel(), j.messageId,
+                                "the message " + status + (m.isPresent() && m.get().reason() != null ? " (" + m.get().reason() + ")" : ""));
+                        fallBack(j);
+                    } else if (!now.isBefore(j.waitUntil)) {
+                        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "fell_back", cs.channel(), j.messageId,
+                                "not " + cs.until() + " within " + human(cs.within()) + " (it is " + status + ")");
+                        fallBack(j);
+                    } else {
+                        j.state = "waiting";
+                        j.wakeAt = j.waitUntil;
+                        return;
+                    }
+                }
+                case "wait" -> {
+                    if (j.waitUntil == null) {
+                        j.lastWait = null;
+                        if (s.duration() != null) {
+                            j.waitUntil = now.plus(s.duration());
+                        } else if (s.untilTime() != null) {
+                            j.waitUntil = nextTimeOfDay(now, s.untilTime(), zoneOf(j.profileId, d));
+                        } else {
+                            j.waitUntil = now.plus(s.timeout());
+                            j.waitingEvent = s.event();
+                        }
+                        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "waiting", null, null,
+                                (s.event() != null ? "for " + s.event() + " " : "") + "until " + j.waitUntil);
+                        j.state = "waiting";
+                        j.wakeAt = j.waitUntil;
+                        return;
+                    }
+                    if (j.waitingEvent != null && "event".equals(j.lastWait)) {
+                        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "wait_over", null, null, j.waitingEvent + " happened");
+                        clearWait(j);
+                        next(j);
+                    } else if (!now.isBefore(j.waitUntil)) {
+                        if (j.waitingEvent != null) {
+                            j.lastWait = "timeout";
+                        }
+                        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "wait_over", null, null,
+                                j.waitingEvent != null ? "no " + j.waitingEvent + " before the timeout" : "time is up");
+                        clearWait(j);
+                        next(j);
+                    } else {
+                        j.state = "waiting";
+                        j.wakeAt = j.waitUntil;
+                        return;
+                    }
+                }
+                case "branch" -> {
+                    boolean yes = holds(s.condition(), j);
+                    String target = yes ? s.then() : s.otherwise();
+                    journeys.log(j.id, j.campaignId, j.profileId, s.id(), "branch", null, null,
+                            s.condition() + " is " + yes + ": " + target);
+                    if (target.equals("exit")) {
+                        end(j, "exited at " + s.id());
+                        return;
+                    }
+                    j.step = target.equals("next") ? j.step + 1 : d.indexOf(target);
+                    j.state = "active";
+                }
+                case "exit" -> {
+                    end(j, "exited at " + s.id());
+                    return;
+                }
+                default -> throw new IllegalStateException("unknown step type " + s.type());
+            }
+        }
+        log.warn("Campaign {}: journey {} took 100 steps without waiting; it rests a minute", j.campaignId, j.id);
+        j.wakeAt = Instant.now().plus(Duration.ofMinutes(1));
+    }
+
+    private void record(Journeys.Journey j, CampaignDefinition.Step s, CampaignDefinition.ChannelStep cs, Outcome o) {
+        if (o instanceof Sent sent) {
+            j.lastMessageId = sent.messageId();
+            journeys.log(j.id, j.campaignId, j.profileId, s.id(), "sent", cs.channel(), sent.messageId(), "template " + cs.template());
+        } else if (o instanceof Skipped skipped) {
+            journeys.log(j.id, j.campaignId, j.profileId, s.id(), "skipped", cs.channel(), null, skipped.detail());
+        }
+    }
+
+    private void waitFor(Journeys.Journey j, Deferred d, CampaignDefinition.Step s, CampaignDefinition.ChannelStep cs) {
+        journeys.log(j.id, j.campaignId, j.profileId, s.id(), "deferred", cs.channel(), null, d.detail());
+        j.state = "waiting";
+        j.wakeAt = d.until();
+    }
+
+    private void next(Journeys.Journey j) {
+        j.step++;
+        j.cascade = 0;
+        j.messageId = null;
+        j.waitUntil = null;
+        j.state = "active";
+    }
+
+    private void fallBack(Journeys.Journey j) {
+        j.cascade++;
+        j.messageId = null;
+        j.waitUntil = null;
+        j.state = "active";
+    }
+
+    private static void clearWait(Journeys.Journey j) {
+        j.waitUntil = null;
+        j.waitingEvent = null;
+    }
+
+    private void end(Journeys.Journey j, String reason) {
+        j.state = "done";
+        j.endReason = reason;
+        j.endedAt = Instant.now();
+        j.wakeAt = null;
+        j.messageId = null;
+        journeys.log(j.id, j.campaignId, j.profileId, null, "exited", null, null, reason);
+    }
+
+    private boolean holds(JsonNode cond, Journeys.Journey j) {
+        if (cond.has("lastMessage")) {
+            String want = cond.get("lastMessage").asText();
+            String status = j.lastMessageId == null ? null
+                    : messageStore.find(j.lastMessageId).map(MessageStore.Row::status).orElse(null);
+            if (status == null) {
+                return false;
+            }
+            return want.equals("failed") ? MessageStore.isFailed(status) : MessageStore.reached(status, want);
+        }
+        if (cond.has("lastWait")) {
+            return cond.get("lastWait").asText().equals(j.lastWait);
+        }
+        return segments.idsAmong(cond.get("rule"), Set.of(j.profileId)).contains(j.profileId);
+    }
+
+    /** Sends one message of a step, after the contact policy: quiet hours defer it, caps skip it. */
+    Outcome send(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j, CampaignDefinition.Step s,
+                 CampaignDefinition.ChannelStep cs, String dedupeKey) {
+        boolean marketing = d.purpose().equals("marketing");
+        if (marketing) {
+            LocalTime from = d.policy().quietFrom() != null ? d.policy().quietFrom() : quietFrom;
+            LocalTime to = d.policy().quietFrom() != null ? d.policy().quietTo() : quietTo;
+            if (from != null && to != null) {
+                ZoneId zone = zoneOf(j.profileId, d);
+                ZonedDateTime local = Instant.now().atZone(zone);
+                if (inWindow(local.toLocalTime(), from, to)) {
+                    Instant opens = nextTimeOfDay(Instant.now(), to, zone);
+                    return new Deferred(opens, "quiet hours " + from + "-" + to + " in " + zone + "; sending at " + opens);
+                }
+            }
+            String capped = capped(j.profileId, cs.channel(), d);
+            if (capped != null) {
+                return new Skipped(capped);
+            }
+        }
+        Map<String, Object> campaign = new LinkedHashMap<>();
+        campaign.put("id", c.id());
+        campaign.put("name", d.name());
+        Map<String, Object> event = j.trigger == null || j.trigger.isEmpty() ? null
+                : mapper.convertValue(j.trigger, mapper.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
+        MessageStore.Row row;
+        try {
+            row = messages.send(new Messages.SendRequest(j.profileId, null, null, cs.channel(), d.purpose(), cs.template(), null,
+                    null, null, null, event, campaign, c.id(), s.id(), dedupeKey, null));
+        } catch (ApiException e) {
+            if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+                throw e; // retried with the journey
+            }
+            return new Skipped(cs.channel() + ": " + e.detail());
+        }
+        if ("failed".equals(row.status()) && (row.reason() == null || NOT_SENT.contains(row.reason()))) {
+            return new Skipped(row.reason() + ": " + row.detail());
+        }
+        return new Sent(row.id());
+    }
+
+    /** Null when a marketing message may go out now on {@code channel}, else which cap stops it. */
+    private String capped(long profileId, String channel, CampaignDefinition d) {
+        Map<String, CampaignDefinition.Cap> caps = new LinkedHashMap<>(d.policy().caps());
+        if (totalCap > 0) {
+            caps.putIfAbsent("total", new CampaignDefinition.Cap(totalCap, totalCapPer));
+        }
+        for (Map.Entry<String, CampaignDefinition.Cap> e : caps.entrySet()) {
+            boolean total = e.getKey().equals("total");
+            if (!total && !e.getKey().equals(channel)) {
+                continue;
+            }
+            long n = jdbc.queryForObject("SELECT count(*) FROM messages WHERE profile_id = ? AND purpose = 'marketing' "
+                            + "AND created_at > now() - make_interval(secs => ?) AND (? OR channel = ?) "
+                            + "AND NOT (status = 'failed' AND reason = ANY(?))", Long.class, profileId,
+                    (double) e.getValue().per().toSeconds(), total, channel, NOT_SENT.toArray(String[]::new));
+            if (n >= e.getValue().max()) {
+                return "frequency cap: at most " + e.getValue().max() + " marketing message(s) per " + human(e.getValue().per())
+                        + (total ? " in total" : " on " + channel) + "; " + n + " already";
+            }
+        }
+        return null;
+    }
+
+    /** The person's time zone: the trait {@code timezone} when it names one, else the campaign's, else the hub's default. */
+    ZoneId zoneOf(long profileId, CampaignDefinition d) {
+        List<String> tz = jdbc.queryForList("SELECT value #>> '{}' FROM traits WHERE profile_id = ? AND name IN ('timezone', 'time_zone')",
+                String.class, profileId);
+        for (String z : tz) {
+            try {
+                return ZoneId.of(z);
+            } catch (Exception e) {
+                // not a zone id; fall through
+            }
+        }
+        return d.policy().timeZone() != null ? d.policy().timeZone() : defaultZone;
+    }
+
+    static boolean inWindow(LocalTime t, LocalTime from, LocalTime to) {
+        return from.isBefore(to) ? !t.isBefore(from) && t.isBefore(to) : !t.isBefore(from) || t.isBefore(to);
+    }
+
+    static Instant nextTimeOfDay(Instant now, LocalTime time, ZoneId zone) {
+        ZonedDateTime local = now.atZone(zone);
+        ZonedDateTime at = local.with(time);
+        if (!at.isAfter(local)) {
+            at = at.plusDays(1);
+        }
+        return at.toInstant();
+    }
+
+    static String human(Duration d) {
+        if (d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))) {
+            return d.toDays() + "d";
+        }
+        if (d.toHours() > 0 && d.equals(Duration.ofHours(d.toHours()))) {
+            return d.toHours() + "h";
+        }
+        if (d.toMinutes() > 0 && d.equals(Duration.ofMinutes(d.toMinutes()))) {
+            return d.toMinutes() + "m";
+        }
+        return d.toSeconds() + "s";
+    }
+}

@@ -1,0 +1,301 @@
+package io.atrium.server.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.atrium.plugin.api.Event;
+import io.atrium.server.intake.EventIntake;
+import io.atrium.server.message.Templates;
+import io.atrium.server.support.Fixtures;
+import io.atrium.server.support.HubTestSupport;
+import io.atrium.server.support.TestPlugins;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Campaigns end to end on the probe channels (Fixtures#probe: probe by e-mail, probe-chat by
+ * viber_id, probe-text by phone): triggers, the cascade driven by delivery status, waits, goals,
+ * the contact policy, stats, the per-person trace and the dry run.
+ */
+class CampaignsIT extends HubTestSupport {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Autowired
+    EventIntake intake;
+    @Autowired
+    Templates templates;
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeEach
+    void probeChannels() throws Exception {
+        if (!Files.exists(PLUGINS.resolve("probe-1.0.0.zip"))) {
+            TestPlugins.install(Fixtures.probe(BUILD), PLUGINS, "probe-1.0.0.zip");
+        }
+        await().atMost(WAIT).until(() -> pluginFromFile("probe-1.0.0.zip") != null
+                && "STARTED".equals(pluginFromFile("probe-1.0.0.zip").get("state")));
+        for (String ch : List.of("probe", "probe-chat", "probe-text")) {
+            HttpResponse<String> r = post("/api/v1/templates", "{\"id\": \"" + ch + "-" + run + "\", \"channel\": \"" + ch
+                    + "\", \"subject\": \"Your cart\", \"text\": \"Hello {{traits.first_name}}, your cart is waiting\", "
+                    + "\"defaults\": {\"traits.first_name\": \"there\"}}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        }
+    }
+
+    private HttpResponse<String> post(String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private long segment(String rule) {
+        HttpResponse<String> r = post("/api/v1/segments", "{\"name\": \"seg-" + run + "-" + UUID.randomUUID() + "\", \"rule\": " + rule + "}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return readJson(r.body()).path("id").asLong();
+    }
+
+    private void create(String id, String body) {
+        HttpResponse<String> r = post("/api/v1/campaigns", "{\"id\": \"" + id + "\", " + body.substring(1));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    private void launch(String id) {
+        HttpResponse<String> r = post("/api/v1/campaigns/" + id + "/launch", "");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    /** A person with an e-mail, a viber id and a phone, consenting to marketing on all three probe channels. */
+    private String person(String name, Map<String, Object> extraTraits) {
+        String user = name + "-" + run;
+        Event.Builder b = Event.identify().userId(user).messageId("id-" + user).trait("email", user + "@example.com")
+                .trait("phone", "+38050" + String.format("%07d", Math.abs(user.hashCode()) % 10_000_000))
+                .trait("first_name", name).trait("run", run)
+                .trait("consents", Map.of("probe", Map.of("marketing", true), "probe-chat", Map.of("marketing", true),
+                        "probe-text", Map.of("marketing", true)))
+                .identity("viber_id", "viber-" + user);
+        extraTraits.forEach(b::trait);
+        intake.submit(List.of(b.build()));
+        await().atMost(WAIT).until(() -> adminGet("/api/v1/profiles/user_id/" + user).statusCode() == 200);
+        return user;
+    }
+
+    private JsonNode trace(String campaign, String user) {
+        HttpResponse<String> r = adminGet("/api/v1/campaigns/" + campaign + "/trace?profile=user_id:" + user);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return readJson(r.body());
+    }
+
+    private List<String> log(String campaign, String user) {
+        List<String> out = new ArrayList<>();
+        trace(campaign, user).path("journeys").forEach(j -> j.path("log").forEach(l ->
+                out.add(l.path("kind").asText() + (l.path("channel").isTextual() ? ":" + l.path("channel").asText() : ""))));
+        return out;
+    }
+
+    private JsonNode message(String campaign, String user, String channel) {
+        for (JsonNode m : trace(campaign, user).path("messages")) {
+            if (m.path("channel").asText().equals(channel)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private void report(String channel, String messageId, String status, String reason) {
+        HttpResponse<String> r = get("/probe/report?channel=" + channel + "&provider=p-" + messageId + "&status=" + status
+                + (reason == null ? "" : "&reason=" + reason));
+        assertThat(r.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anInvalidCampaignIsRefusedWithThePathOfEveryProblem() {
+        HttpResponse<String> r = post("/api/v1/campaigns", "{\"id\": \"bad-" + run + "\", \"name\": \"Bad\", "
+                + "\"trigger\": {\"type\": \"sometimes\"}, \"steps\": [{\"id\": \"s\", \"type\": \"cascade\", \"channels\": ["
+                + "{\"channel\": \"probe\", \"template\": \"nope-" + run + "\"}, {\"channel\": \"probe-text\", \"template\": \"probe-text-"
+                + run + "\"}]}, {\"type\": \"branch\", \"if\": {\"lastMessage\": \"opened\"}, \"then\": \"nowhere\"}]}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("$.trigger.type", "unknown trigger 'sometimes'", "$.steps[0].channels[0].within",
+                "branch target 'nowhere'");
+    }
+
+    @Test
+    void theCascadeFallsBackFromEmailToViberToSmsByDeliveryStatus() {
+        long seg = segment("{\"trait\": \"cascade_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        String id = "cart-" + run;
+        create(id, "{\"name\": \"Abandoned cart\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"remind\", \"type\": \"cascade\", \"channels\": ["
+                + "{\"channel\": \"probe\", \"template\": \"probe-" + run + "\", \"until\": \"opened\", \"within\": \"3s\"},"
+                + "{\"channel\": \"probe-chat\", \"template\": \"probe-chat-" + run + "\", \"until\": \"opened\", \"within\": \"30s\"},"
+                + "{\"channel\": \"probe-text\", \"template\": \"probe-text-" + run + "\"}]}]}");
+        launch(id);
+        String user = person("ann", Map.of("cascade_run", run));
+
+        // E-mail first; nobody opens it within 3 s.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).contains("sent:probe"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).contains("fell_back:probe", "sent:probe-chat"));
+        // Viber says: not a Viber user. The fall back is at once, not after the 30 s.
+        JsonNode viber = message(id, user, "probe-chat");
+        report("probe-chat", viber.path("id").asText(), "failed", "not_a_user");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log(id, user)).contains("fell_back:probe-chat", "sent:probe-text"));
+        JsonNode sms = message(id, user, "probe-text");
+        report("probe-text", sms.path("id").asText(), "delivered", null);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id, user, "probe-text").path("status").asText()).isEqualTo("delivered"));
+        assertThat(log(id, user)).containsSubsequence("entered", "sent:probe", "fell_back:probe", "sent:probe-chat",
+                "fell_back:probe-chat", "sent:probe-text", "exited");
+
+        JsonNode stats = readJson(adminGet("/api/v1/campaigns/" + id + "/stats").body());
+        assertThat(stats.path("journeys").path("entered").asInt()).isEqualTo(1);
+        JsonNode remind = stats.path("steps").path("remind");
+        assertThat(remind.path("probe").path("sent").asInt()).isEqualTo(1);
+        assertThat(remind.path("probe").path("fellBack").asInt()).isEqualTo(1);
+        assertThat(remind.path("probe-chat").path("failed").asInt()).isEqualTo(1);
+        assertThat(remind.path("probe-text").path("delivered").asInt()).isEqualTo(1);
+        // The person's history shows each step too.
+        assertThat(adminGet("/api/v1/profiles/user_id/" + user + "/events?size=200").body())
+                .contains("message_sent", "message_failed", "message_delivered", "segment_entered");
+    }
+
+    @Test
+    void aChannelWithoutAddressOrConsentIsSkippedAtOnce() {
+        long seg = segment("{\"trait\": \"skip_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        String id = "skip-" + run;
+        create(id, "{\"name\": \"Skip\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"remind\", \"type\": \"cascade\", \"channels\": ["
+                + "{\"channel\": \"probe\", \"template\": \"probe-" + run + "\", \"until\": \"opened\", \"within\": \"1h\"},"
+                + "{\"channel\": \"probe-text\", \"template\": \"probe-text-" + run + "\"}]}]}");
+        launch(id);
+        String user = person("bob", Map.of("skip_run", run, "consents", Map.of("probe", Map.of("marketing", false),
+                "probe-text", Map.of("marketing", true))));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).containsSubsequence("entered", "skipped:probe",
+                "sent:probe-text", "exited"));
+        assertThat(trace(id, user).toString()).contains("no_consent");
+    }
+
+    @Test
+    void anEventStartsATransactionalJourneyOnceAndItsGoalConvertsIt() {
+        String id = "order-" + run;
+        create(id, "{\"name\": \"Order ready\", \"purpose\": \"transactional\", "
+                + "\"trigger\": {\"type\": \"event\", \"event\": \"order_status_changed_" + run + "\", \"where\": {\"status\": \"ready\"}}, "
+                + "\"goal\": {\"event\": \"order_picked_up_" + run + "\", \"within\": \"1d\"}, "
+                + "\"steps\": [{\"id\": \"notify\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}, "
+                + "{\"id\": \"pause\", \"type\": \"wait\", \"event\": \"never_" + run + "\", \"timeout\": \"1h\"}]}");
+        launch(id);
+        String user = person("cy", Map.of());
+        intake.submit(List.of(Event.track("order_status_changed_" + run).userId(user).messageId("o1-" + run)
+                .property("status", "packing").build()));
+        intake.submit(List.of(Event.track("order_status_changed_" + run).userId(user).messageId("o2-" + run)
+                .property("status", "ready").build()));
+        intake.submit(List.of(Event.track("order_status_changed_" + run).userId(user).messageId("o3-" + run)
+                .property("status", "ready").build()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).containsSubsequence("entered", "sent:probe", "waiting"));
+        assertThat(trace(id, user).path("journeys")).hasSize(1);
+        intake.submit(List.of(Event.track("order_picked_up_" + run).userId(user).messageId("o4-" + run).build()));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(log(id, user)).contains("converted");
+            assertThat(readJson(adminGet("/api/v1/campaigns/" + id + "/stats").body()).path("journeys").path("converted").asInt())
+                    .isEqualTo(1);
+        });
+    }
+
+    @Test
+    void quietHoursHoldAMarketingMessageAndACapSkipsIt() {
+        long seg = segment("{\"trait\": \"policy_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        LocalTime now = LocalTime.now(ZoneOffset.UTC);
+        String quiet = "quiet-" + run;
+        create(quiet, "{\"name\": \"Quiet\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"policy\": {\"timeZone\": \"UTC\", \"quietHours\": {\"from\": \"" + now.minusHours(1).withSecond(0).withNano(0)
+                + "\", \"to\": \"" + now.plusHours(1).withSecond(0).withNano(0) + "\"}}, "
+                + "\"steps\": [{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        String capped = "capped-" + run;
+        create(capped, "{\"name\": \"Capped\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"policy\": {\"caps\": {\"total\": {\"max\": 0, \"per\": \"1d\"}}}, "
+                + "\"steps\": [{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        launch(quiet);
+        launch(capped);
+        String user = person("dee", Map.of("policy_run", run));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(log(quiet, user)).containsSubsequence("entered", "deferred:probe");
+            assertThat(log(capped, user)).containsSubsequence("entered", "skipped:probe", "exited");
+        });
+        assertThat(trace(quiet, user).path("messages")).isEmpty();
+        assertThat(trace(quiet, user).toString()).contains("quiet hours");
+        assertThat(trace(capped, user).toString()).contains("frequency cap");
+    }
+
+    @Test
+    void aDryRunCountsWhoWouldGetWhatAndABroadcastReachesTheAudience() {
+        String a = person("eve", Map.of("bc_run", run));
+        String b = person("fay", Map.of("bc_run", run, "consents", Map.of("probe", Map.of("marketing", false),
+                "probe-chat", Map.of("marketing", false), "probe-text", Map.of("marketing", true))));
+        long seg = segment("{\"trait\": \"bc_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(readJson(adminGet("/api/v1/segments/" + seg + "/members").body())
+                .path("total").asInt()).isEqualTo(2));
+        String id = "bc-" + run;
+        create(id, "{\"name\": \"Newsletter\", \"trigger\": {\"type\": \"broadcast\"}, \"audience\": {\"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"news\", \"type\": \"cascade\", \"channels\": ["
+                + "{\"channel\": \"probe\", \"template\": \"probe-" + run + "\", \"within\": \"1h\"},"
+                + "{\"channel\": \"probe-text\", \"template\": \"probe-text-" + run + "\"}]}]}");
+        HttpResponse<String> dry = post("/api/v1/campaigns/" + id + "/dry-run", "");
+        assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+        JsonNode d = readJson(dry.body());
+        assertThat(d.path("audience").asInt()).isEqualTo(2);
+        assertThat(d.path("steps").get(0).path("wouldReach").path("probe").asInt()).isEqualTo(1);
+        assertThat(d.path("steps").get(0).path("wouldReach").path("probe-text").asInt()).isEqualTo(1);
+        assertThat(d.path("steps").get(0).path("skipped").path("probe: no consent").asInt()).isEqualTo(1);
+        assertThat(trace(id, a).path("messages")).isEmpty();
+
+        HttpResponse<String> launched = post("/api/v1/campaigns/" + id + "/launch", "");
+        assertThat(readJson(launched.body()).path("entered").asInt()).isEqualTo(2);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(log(id, a)).contains("sent:probe");
+            assertThat(log(id, b)).containsSubsequence("skipped:probe", "sent:probe-text");
+        });
+        // Launching again does not send twice: everyone is in already.
+        assertThat(readJson(post("/api/v1/campaigns/" + id + "/launch", "").body()).path("entered").asInt()).isZero();
+    }
+
+    @Test
+    void aPausedCampaignStartsNobody() {
+        long seg = segment("{\"trait\": \"pause_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        String id = "paused-" + run;
+        create(id, "{\"name\": \"Paused\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        launch(id);
+        assertThat(post("/api/v1/campaigns/" + id + "/pause", "").statusCode()).isEqualTo(200);
+        String user = person("gus", Map.of("pause_run", run));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(readJson(adminGet("/api/v1/profiles/user_id/" + user).body())
+                .path("segments").toString()).contains("seg-" + run));
+        assertThat(trace(id, user).path("journeys")).isEmpty();
+    }
+
+    @Test
+    void aCampaignIsStorableAsYaml() {
+        String id = "yaml-" + run;
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/campaigns")).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString("""
+                        id: %s
+                        name: From a file
+                        trigger: {type: event, event: signed_up}
+                        steps:
+                          - {id: welcome, type: send, channel: probe, template: probe-%s}
+                        """.formatted(id, run))).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        HttpResponse<String> yaml = adminGet("/api/v1/campaigns/" + id + "?format=yaml");
+        assertThat(yaml.body()).contains("name: \"From a file\"", "template: \"probe-" + run + "\"");
+    }
+}
