@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,27 +123,39 @@ public class JourneyEngine {
         while (System.nanoTime() < deadline) {
             Instant leaseUntil = Instant.now().plus(LEASE);
             List<Journeys.Journey> due = journeys.claimDue(BATCH, leaseUntil);
-            for (Journeys.Journey j : due) {
+            if (due.isEmpty()) {
+                return;
+            }
+            List<Journeys.Journey> advancedNow = new ArrayList<>();
+            journeys.buffer();
+            try {
+                Map<String, Outcome> prepared;
                 try {
+                    prepared = prepare(due, camps, defs);
+                } catch (RuntimeException e) {
+                    log.warn("Campaigns: the sends of {} journeys could not be prepared together, each goes alone: {}", due.size(),
+                            e.toString());
+                    prepared = new HashMap<>();
+                }
+                for (Journeys.Journey j : due) {
                     CampaignStore.Campaign c = camps.computeIfAbsent(j.campaignId, id -> campaigns.find(id).orElse(null));
                     if (c == null) {
                         continue;
                     }
-                    CampaignDefinition d = defs.computeIfAbsent(c.id(), id -> campaigns.definition(c));
-                    advance(c, d, j);
-                    journeys.save(j, leaseUntil);
-                    advanced.increment();
-                } catch (RuntimeException e) {
-                    log.warn("Campaign {}: journey {} of profile {} could not advance, retrying in {}: {}", j.campaignId, j.id,
-                            j.profileId, RETRY, e.toString(), e);
-                    j.wakeAt = Instant.now().plus(RETRY);
                     try {
-                        journeys.save(j, leaseUntil);
-                    } catch (RuntimeException ignored) {
-                        // the lease brings it back
+                        advance(c, defs.computeIfAbsent(c.id(), id -> campaigns.definition(c)), j, prepared);
+                    } catch (RuntimeException e) {
+                        log.warn("Campaign {}: journey {} of profile {} could not advance, retrying in {}: {}", j.campaignId, j.id,
+                                j.profileId, RETRY, e.toString(), e);
+                        j.wakeAt = Instant.now().plus(RETRY);
                     }
+                    advancedNow.add(j);
                 }
+            } finally {
+                journeys.flush();
             }
+            journeys.saveAll(advancedNow, leaseUntil);
+            advanced.increment(advancedNow.size());
             if (due.size() < BATCH) {
                 return;
             }
@@ -162,7 +175,7 @@ public class JourneyEngine {
     record Deferred(Instant until, String detail) implements Outcome {
     }
 
-    void advance(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j) {
+    void advance(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j, Map<String, Outcome> prepared) {
         for (int guard = 0; guard < 100; guard++) {
             if (j.step < 0 || j.step >= d.steps().size()) {
                 end(j, "completed");
@@ -173,7 +186,7 @@ public class JourneyEngine {
             switch (s.type()) {
                 case "send" -> {
                     CampaignDefinition.ChannelStep cs = s.channels().get(0);
-                    Outcome o = send(c, d, j, s, cs, "j" + j.id + "-" + s.id());
+                    Outcome o = send(prepared, new Planned(c, d, j, s, cs, sendKey(j, s)));
                     if (o instanceof Deferred def) {
                         waitFor(j, def, s, cs);
                         return;
@@ -191,7 +204,7 @@ public class JourneyEngine {
                     CampaignDefinition.ChannelStep cs = s.channels().get(j.cascade);
                     boolean last = j.cascade == s.channels().size() - 1;
                     if (j.messageId == null) {
-                        Outcome o = send(c, d, j, s, cs, "j" + j.id + "-" + s.id() + "-" + j.cascade);
+                        Outcome o = send(prepared, new Planned(c, d, j, s, cs, sendKey(j, s)));
                         if (o instanceof Deferred def) {
                             waitFor(j, def, s, cs);
                             return;
@@ -349,62 +362,147 @@ public class JourneyEngine {
         return segments.idsAmong(cond.get("rule"), Set.of(j.profileId)).contains(j.profileId);
     }
 
-    /** Sends one message of a step, after the contact policy: quiet hours defer it, caps skip it. */
-    Outcome send(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j, CampaignDefinition.Step s,
-                 CampaignDefinition.ChannelStep cs, String dedupeKey) {
-        boolean marketing = d.purpose().equals("marketing");
-        if (marketing) {
-            LocalTime from = d.policy().quietFrom() != null ? d.policy().quietFrom() : quietFrom;
-            LocalTime to = d.policy().quietFrom() != null ? d.policy().quietTo() : quietTo;
-            if (from != null && to != null) {
-                ZoneId zone = zoneOf(j.profileId, d);
-                ZonedDateTime local = Instant.now().atZone(zone);
-                if (inWindow(local.toLocalTime(), from, to)) {
-                    Instant opens = nextTimeOfDay(Instant.now(), to, zone);
-                    return new Deferred(opens, "quiet hours " + from + "-" + to + " in " + zone + "; sending at " + opens);
-                }
-            }
-            String capped = capped(j.profileId, cs.channel(), d);
-            if (capped != null) {
-                return new Skipped(capped);
-            }
-        }
-        Map<String, Object> campaign = new LinkedHashMap<>();
-        campaign.put("id", c.id());
-        campaign.put("name", d.name());
-        Map<String, Object> event = j.trigger == null || j.trigger.isEmpty() ? null
-                : mapper.convertValue(j.trigger, mapper.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
-        MessageStore.Row row;
-        try {
-            row = messages.send(new Messages.SendRequest(j.profileId, null, null, cs.channel(), d.purpose(), cs.template(), null,
-                    null, null, null, event, campaign, c.id(), s.id(), dedupeKey, null));
-        } catch (ApiException e) {
-            if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
-                throw e; // retried with the journey
-            }
-            return new Skipped(cs.channel() + ": " + e.detail());
-        }
-        if ("failed".equals(row.status()) && (row.reason() == null || NOT_SENT.contains(row.reason()))) {
-            return new Skipped(row.reason() + ": " + row.detail());
-        }
-        return new Sent(row.id());
+    /** A send a journey is about to make: its channel step and the dedupe key that makes it happen once. */
+    record Planned(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j, CampaignDefinition.Step s,
+                   CampaignDefinition.ChannelStep cs, String key) {
     }
 
-    /** Null when a marketing message may go out now on {@code channel}, else which cap stops it. */
-    private String capped(long profileId, String channel, CampaignDefinition d) {
-        Map<String, CampaignDefinition.Cap> caps = new LinkedHashMap<>(d.policy().caps());
+    /** The dedupe key of the send at the journey's position: journey, step, and the cascade's channel. */
+    static String sendKey(Journeys.Journey j, CampaignDefinition.Step s) {
+        return s.type().equals("cascade") ? "j" + j.id + "-" + s.id() + "-" + j.cascade : "j" + j.id + "-" + s.id();
+    }
+
+    private Outcome send(Map<String, Outcome> prepared, Planned p) {
+        Outcome o = prepared.remove(p.key());
+        return o != null ? o : sendAll(List.of(p)).get(p.key());
+    }
+
+    /** The sends of every journey of a batch that stands at a sending position, done together. */
+    private Map<String, Outcome> prepare(List<Journeys.Journey> due, Map<String, CampaignStore.Campaign> camps,
+                                         Map<String, CampaignDefinition> defs) {
+        List<Planned> planned = new ArrayList<>();
+        for (Journeys.Journey j : due) {
+            CampaignStore.Campaign c = camps.computeIfAbsent(j.campaignId, id -> campaigns.find(id).orElse(null));
+            if (c == null) {
+                continue;
+            }
+            CampaignDefinition d = defs.computeIfAbsent(c.id(), id -> campaigns.definition(c));
+            if (j.step < 0 || j.step >= d.steps().size()) {
+                continue;
+            }
+            CampaignDefinition.Step s = d.steps().get(j.step);
+            if (s.type().equals("send") || s.type().equals("cascade") && j.messageId == null && j.cascade < s.channels().size()) {
+                planned.add(new Planned(c, d, j, s, s.channels().get(s.type().equals("send") ? 0 : j.cascade), sendKey(j, s)));
+            }
+        }
+        return sendAll(planned);
+    }
+
+    /**
+     * Sends after the contact policy: quiet hours defer a marketing message, caps skip it; the rest go
+     * through {@link Messages#sendAll} together. Keyed by {@link Planned#key()}.
+     */
+    Map<String, Outcome> sendAll(List<Planned> planned) {
+        Map<String, Outcome> out = new HashMap<>();
+        if (planned.isEmpty()) {
+            return out;
+        }
+        Long[] people = planned.stream().map(p -> p.j().profileId).distinct().toArray(Long[]::new);
+        Map<Long, ZoneId> zones = zones(people);
+        Map<String, Long> counts = new HashMap<>();
+        List<Planned> go = new ArrayList<>();
+        Instant now = Instant.now();
+        for (Planned p : planned) {
+            CampaignDefinition d = p.d();
+            if (d.purpose().equals("marketing")) {
+                LocalTime from = d.policy().quietFrom() != null ? d.policy().quietFrom() : quietFrom;
+                LocalTime to = d.policy().quietFrom() != null ? d.policy().quietTo() : quietTo;
+                if (from != null && to != null) {
+                    ZoneId zone = zones.getOrDefault(p.j().profileId, d.policy().timeZone() != null ? d.policy().timeZone() : defaultZone);
+                    if (inWindow(now.atZone(zone).toLocalTime(), from, to)) {
+                        Instant opens = nextTimeOfDay(now, to, zone);
+                        out.put(p.key(), new Deferred(opens, "quiet hours " + from + "-" + to + " in " + zone + "; sending at " + opens));
+                        continue;
+                    }
+                }
+                String capped = capped(p, people, counts);
+                if (capped != null) {
+                    out.put(p.key(), new Skipped(capped));
+                    continue;
+                }
+            }
+            go.add(p);
+        }
+        List<Messages.SendRequest> requests = new ArrayList<>();
+        for (Planned p : go) {
+            Map<String, Object> campaign = new LinkedHashMap<>();
+            campaign.put("id", p.c().id());
+            campaign.put("name", p.d().name());
+            Journeys.Journey j = p.j();
+            Map<String, Object> event = j.trigger == null || j.trigger.isEmpty() ? null
+                    : mapper.convertValue(j.trigger, mapper.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
+            requests.add(new Messages.SendRequest(j.profileId, null, null, p.cs().channel(), p.d().purpose(), p.cs().template(),
+                    null, null, null, null, event, campaign, p.c().id(), p.s().id(), p.key(), null));
+        }
+        List<Messages.Result> results = messages.sendAll(requests);
+        for (int i = 0; i < go.size(); i++) {
+            Planned p = go.get(i);
+            Messages.Result r = results.get(i);
+            if (r.error() != null) {
+                if (r.error().status() == HttpStatus.SERVICE_UNAVAILABLE) {
+                    throw r.error(); // the journey is retried
+                }
+                out.put(p.key(), new Skipped(p.cs().channel() + ": " + r.error().detail()));
+            } else if ("failed".equals(r.row().status()) && (r.row().reason() == null || NOT_SENT.contains(r.row().reason()))) {
+                out.put(p.key(), new Skipped(r.row().reason() + ": " + r.row().detail()));
+            } else {
+                out.put(p.key(), new Sent(r.row().id()));
+            }
+        }
+        return out;
+    }
+
+    /** Time zones people named in their {@code timezone} trait. */
+    private Map<Long, ZoneId> zones(Long[] people) {
+        Map<Long, ZoneId> out = new HashMap<>();
+        jdbc.query("SELECT profile_id, value #>> '{}' FROM traits WHERE profile_id = ANY(?) AND name IN ('timezone', 'time_zone')",
+                rs -> {
+                    try {
+                        out.put(rs.getLong(1), ZoneId.of(rs.getString(2)));
+                    } catch (Exception e) {
+                        // not a zone id: the campaign's or the hub's zone applies
+                    }
+                }, (Object) people);
+        return out;
+    }
+
+    /**
+     * Null when a marketing message may go out now on the planned channel, else which cap stops it.
+     * {@code counts} caches, per cap and period, the marketing messages of everyone in the batch.
+     */
+    private String capped(Planned p, Long[] people, Map<String, Long> counts) {
+        Map<String, CampaignDefinition.Cap> caps = new LinkedHashMap<>(p.d().policy().caps());
         if (totalCap > 0) {
             caps.putIfAbsent("total", new CampaignDefinition.Cap(totalCap, totalCapPer));
         }
+        String channel = p.cs().channel();
         for (Map.Entry<String, CampaignDefinition.Cap> e : caps.entrySet()) {
             boolean total = e.getKey().equals("total");
             if (!total && !e.getKey().equals(channel)) {
                 continue;
             }
-            long n = jdbc.queryForObject("SELECT count(*) FROM messages WHERE profile_id = ? AND purpose = 'marketing' "
-                            + "AND created_at > now() - make_interval(secs => ?) AND (? OR channel = ?) "
-                            + "AND NOT (status = 'failed' AND reason = ANY(?))", Long.class, profileId,
-                    (double) e.getValue().per().toSeconds(), total, channel, NOT_SENT.toArray(String[]::new));
+            long per = e.getValue().per().toSeconds();
+            String loaded = "loaded:" + per;
+            if (!counts.containsKey(loaded)) {
+                counts.put(loaded, 1L);
+                jdbc.query("SELECT profile_id, channel, count(*) FROM messages WHERE profile_id = ANY(?) AND purpose = 'marketing' "
+                                + "AND created_at > now() - make_interval(secs => ?) AND NOT (status = 'failed' AND reason = ANY(?)) "
+                                + "GROUP BY 1, 2", rs -> {
+                            counts.merge(per + ":" + rs.getLong(1) + ":" + rs.getString(2), rs.getLong(3), Long::sum);
+                            counts.merge(per + ":" + rs.getLong(1) + ":*", rs.getLong(3), Long::sum);
+                        }, (Object) people, (double) per, NOT_SENT.toArray(String[]::new));
+            }
+            long n = counts.getOrDefault(per + ":" + p.j().profileId + ":" + (total ? "*" : channel), 0L);
             if (n >= e.getValue().max()) {
                 return "frequency cap: at most " + e.getValue().max() + " marketing message(s) per " + human(e.getValue().per())
                         + (total ? " in total" : " on " + channel) + "; " + n + " already";

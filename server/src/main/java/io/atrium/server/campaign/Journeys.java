@@ -97,11 +97,21 @@ public class Journeys {
      * (its wake time moved before the lease), it stays due so that the news is not lost.
      */
     public void save(Journey j, Instant leaseUntil) {
-        jdbc.update("UPDATE journeys SET state = ?, step = ?, cascade = ?, message_id = ?, last_message_id = ?, wait_until = ?, "
-                        + "waiting_event = ?, last_wait = ?, wake_at = CASE WHEN wake_at < ? THEN wake_at ELSE ? END, "
-                        + "ended_at = ?, end_reason = ?, updated_at = now() WHERE id = ?",
-                j.state, j.step, j.cascade, j.messageId, j.lastMessageId, ts(j.waitUntil), j.waitingEvent, j.lastWait,
-                Timestamp.from(leaseUntil), ts(j.wakeAt), ts(j.endedAt), j.endReason, j.id);
+        saveAll(List.of(j), leaseUntil);
+    }
+
+    private static final String SAVE_SQL = "UPDATE journeys SET state = ?, step = ?, cascade = ?, message_id = ?, "
+            + "last_message_id = ?, wait_until = ?, waiting_event = ?, last_wait = ?, "
+            + "wake_at = CASE WHEN wake_at < ? THEN wake_at ELSE ? END, ended_at = ?, end_reason = ?, updated_at = now() WHERE id = ?";
+
+    /** {@link #save} for many, in one batch. */
+    public void saveAll(List<Journey> js, Instant leaseUntil) {
+        List<Object[]> args = new java.util.ArrayList<>();
+        for (Journey j : js) {
+            args.add(new Object[] {j.state, j.step, j.cascade, j.messageId, j.lastMessageId, ts(j.waitUntil), j.waitingEvent,
+                    j.lastWait, Timestamp.from(leaseUntil), ts(j.wakeAt), ts(j.endedAt), j.endReason, j.id});
+        }
+        jdbc.batchUpdate(SAVE_SQL, args);
     }
 
     /** The journey waiting on this message is due now. */
@@ -127,10 +137,33 @@ public class Journeys {
         return ids;
     }
 
+    private static final String LOG_SQL = "INSERT INTO journey_log (journey_id, campaign_id, profile_id, step_id, kind, channel, "
+            + "message_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private final ThreadLocal<List<Object[]>> buffer = new ThreadLocal<>();
+
     public void log(long journeyId, String campaignId, long profileId, String stepId, String kind, String channel,
                     String messageId, String detail) {
-        jdbc.update("INSERT INTO journey_log (journey_id, campaign_id, profile_id, step_id, kind, channel, message_id, detail) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", journeyId, campaignId, profileId, stepId, kind, channel, messageId, detail);
+        Object[] line = {journeyId, campaignId, profileId, stepId, kind, channel, messageId, detail};
+        List<Object[]> b = buffer.get();
+        if (b != null) {
+            b.add(line);
+        } else {
+            jdbc.update(LOG_SQL, line);
+        }
+    }
+
+    /** From now on this thread's log lines are kept until {@link #flush()} writes them in one batch. */
+    public void buffer() {
+        buffer.set(new java.util.ArrayList<>());
+    }
+
+    /** Writes the buffered log lines and stops buffering. */
+    public void flush() {
+        List<Object[]> b = buffer.get();
+        buffer.remove();
+        if (b != null && !b.isEmpty()) {
+            jdbc.batchUpdate(LOG_SQL, b);
+        }
     }
 
     public List<Journey> ofProfile(String campaignId, long profileId) {

@@ -81,40 +81,86 @@ public class MessageStore {
                              String text, String html, List<String> links, Map<String, Object> attributes) {
     }
 
+    /** A new message with its first status. */
+    public record Pending(NewMessage message, MessageStatus status, String reason, String detail) {
+    }
+
     /**
      * Inserts a message with its first status ({@code queued}, or {@code failed} with a reason when the
      * hub will not send it). A message with the same dedupe key as an earlier one is not inserted: the
      * earlier one is returned instead.
      */
     public Row insert(NewMessage m, MessageStatus status, String reason, String detail) {
-        Row row = tx.execute(s -> {
-            if (m.dedupeKey() != null) {
-                Optional<Row> earlier = byDedupeKey(m.dedupeKey());
-                if (earlier.isPresent()) {
-                    return earlier.get();
+        return insertAll(List.of(new Pending(m, status, reason, detail))).get(0);
+    }
+
+    /** {@link #insert} for many, in one transaction with batched statements; the rows come back in order. */
+    public List<Row> insertAll(List<Pending> items) {
+        if (items.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Row> byId = tx.execute(s -> {
+            List<Object[]> messages = new java.util.ArrayList<>();
+            List<Object[]> statuses = new java.util.ArrayList<>();
+            for (Pending p : items) {
+                NewMessage m = p.message();
+                messages.add(new Object[] {m.id(), m.profileId(), m.channel(), m.addressType(), m.address(), m.purpose(),
+                        m.templateId(), m.campaignId(), m.stepId(), m.dedupeKey(), m.subject(), m.text(), m.html(),
+                        json(m.links()), json(m.attributes()), p.status().wireName(), p.reason(), p.detail()});
+                statuses.add(new Object[] {m.id(), "hub-" + m.id() + "-" + p.status().wireName(), p.status().wireName(),
+                        p.reason(), p.detail(), m.id()});
+            }
+            jdbc.batchUpdate("INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, template_id, "
+                    + "campaign_id, step_id, dedupe_key, subject, body_text, body_html, links, attributes, status, reason, detail) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+                    messages);
+            // Only for the rows that went in (a dedupe key another hub used first left its row out).
+            jdbc.batchUpdate("INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at) "
+                    + "SELECT ?, ?, ?, ?, ?, now() WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)", statuses);
+            Map<String, Row> found = new java.util.HashMap<>();
+            for (Row r : jdbc.query("SELECT * FROM messages WHERE id = ANY(?)", this::row,
+                    (Object) items.stream().map(p -> p.message().id()).toArray(String[]::new))) {
+                found.put(r.id(), r);
+            }
+            return found;
+        });
+        List<String> missingKeys = items.stream().filter(p -> !byId.containsKey(p.message().id()))
+                .map(p -> p.message().dedupeKey()).toList();
+        Map<String, Row> earlier = byDedupeKeys(missingKeys);
+        List<Row> out = new java.util.ArrayList<>();
+        List<Event> failures = new java.util.ArrayList<>();
+        for (Pending p : items) {
+            Row row = byId.get(p.message().id());
+            if (row == null) {
+                out.add(earlier.get(p.message().dedupeKey()));
+                continue;
+            }
+            out.add(row);
+            Counter.builder("atrium.messages").tag("channel", row.channel()).tag("status", p.status().wireName())
+                    .description("Message statuses recorded").register(registry).increment();
+            if (p.status().isFailure()) {
+                Event e = event(row, p.status(), p.reason(), p.detail(), Instant.now(), "hub-" + row.id() + "-" + p.status().wireName(),
+                        Map.of());
+                if (e != null) {
+                    failures.add(e);
                 }
             }
-            int n = jdbc.update("INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, template_id, "
-                            + "campaign_id, step_id, dedupe_key, subject, body_text, body_html, links, attributes, status, reason, detail) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-                    m.id(), m.profileId(), m.channel(), m.addressType(), m.address(), m.purpose(), m.templateId(), m.campaignId(),
-                    m.stepId(), m.dedupeKey(), m.subject(), m.text(), m.html(), json(m.links()), json(m.attributes()),
-                    status.wireName(), reason, detail);
-            if (n == 0) {
-                return byDedupeKey(m.dedupeKey()).orElseThrow();
-            }
-            jdbc.update("INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at) VALUES (?, ?, ?, ?, ?, now())",
-                    m.id(), "hub-" + m.id() + "-" + status.wireName(), status.wireName(), reason, detail);
-            return find(m.id()).orElseThrow();
-        });
-        if (row.id().equals(m.id())) {
-            Counter.builder("atrium.messages").tag("channel", m.channel()).tag("status", status.wireName())
-                    .description("Message statuses recorded").register(registry).increment();
-            if (status.isFailure()) {
-                emit(row, status, reason, detail, Instant.now(), "hub-" + m.id() + "-" + status.wireName(), Map.of());
-            }
         }
-        return row;
+        submit(failures);
+        return out;
+    }
+
+    /** Messages by dedupe key. */
+    public Map<String, Row> byDedupeKeys(List<String> keys) {
+        List<String> k = keys.stream().filter(java.util.Objects::nonNull).distinct().toList();
+        Map<String, Row> out = new java.util.HashMap<>();
+        if (k.isEmpty()) {
+            return out;
+        }
+        for (Row r : jdbc.query("SELECT * FROM messages WHERE dedupe_key = ANY(?)", this::row, (Object) k.toArray(String[]::new))) {
+            out.put(r.dedupeKey(), r);
+        }
+        return out;
     }
 
     public Optional<Row> find(String id) {
@@ -124,10 +170,6 @@ public class MessageStore {
     public Optional<Row> byProviderId(String channel, String providerMessageId) {
         return jdbc.query("SELECT * FROM messages WHERE channel = ? AND provider_message_id = ? ORDER BY created_at DESC LIMIT 1",
                 this::row, channel, providerMessageId).stream().findFirst();
-    }
-
-    private Optional<Row> byDedupeKey(String key) {
-        return jdbc.query("SELECT * FROM messages WHERE dedupe_key = ?", this::row, key).stream().findFirst();
     }
 
     /**
@@ -231,8 +273,16 @@ public class MessageStore {
     /** The person's event for a status: {@code message_<status>}, its messageId derived from the report so it is stored once. */
     private void emit(Row m, MessageStatus status, String reason, String detail, Instant at, String reportId,
                       Map<String, Object> attributes) {
+        Event e = event(m, status, reason, detail, at, reportId, attributes);
+        if (e != null) {
+            submit(List.of(e));
+        }
+    }
+
+    private Event event(Row m, MessageStatus status, String reason, String detail, Instant at, String reportId,
+                        Map<String, Object> attributes) {
         if (m.addressType() == null || m.address() == null) {
-            return; // no identity to put it on (a message refused before an address was found)
+            return null; // no identity to put it on (a message refused before an address was found)
         }
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("message_id", m.id());
@@ -244,14 +294,20 @@ public class MessageStore {
         put(props, "reason", reason);
         put(props, "detail", detail);
         attributes.forEach((k, v) -> props.putIfAbsent(k, v));
-        Event e = Event.track("message_" + status.wireName()).messageId("msg-" + reportId).timestamp(at)
+        return Event.track("message_" + status.wireName()).messageId("msg-" + reportId).timestamp(at)
                 .receivedAt(Instant.now()).source(SOURCE).identity(m.addressType(), m.address()).properties(props).build();
+    }
+
+    private void submit(List<Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
         try {
-            intake.submit(List.of(e));
+            intake.submit(events);
         } catch (RuntimeException ex) {
-            // The status is recorded; the profile event is the lesser half. Say so plainly.
-            log.warn("Status {} of message {} is recorded but its profile event could not be queued: {}", status.wireName(),
-                    m.id(), ex.getMessage());
+            // The statuses are recorded; the profile events are the lesser half. Say so plainly.
+            log.warn("{} message status(es) are recorded but their profile events could not be queued: {}", events.size(),
+                    ex.getMessage());
         }
     }
 

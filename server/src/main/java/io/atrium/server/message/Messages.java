@@ -1,6 +1,7 @@
 package io.atrium.server.message;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ public class Messages {
     private final JmsTemplate jms;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
+    private final JmsTemplate transactedJms;
 
     public Messages(ChannelRegistry channels, MessageStore store, ConsentCheck consent, Templates templates,
                     ProfileAdmin profiles, PublicUrl publicUrl, JmsTemplate jms, JdbcTemplate jdbc, ObjectMapper mapper) {
@@ -60,6 +62,8 @@ public class Messages {
         this.jms = jms;
         this.jdbc = jdbc;
         this.mapper = mapper;
+        this.transactedJms = new JmsTemplate(jms.getConnectionFactory());
+        this.transactedJms.setSessionTransacted(true);
     }
 
     /**
@@ -129,80 +133,219 @@ public class Messages {
         return (Map<String, Object>) v;
     }
 
+    /** What became of one request of {@link #sendAll}: the recorded message, or why there is none. */
+    public record Result(MessageStore.Row row, ApiException error) {
+    }
+
+    /** Sends one message; every refusal of the request itself is an {@link ApiException} (4xx, or 503). */
     public MessageStore.Row send(SendRequest r) {
+        Result result = sendAll(List.of(r)).get(0);
+        if (result.error() != null) {
+            throw result.error();
+        }
+        return result.row();
+    }
+
+    /** A request checked, with what it needs. */
+    private static final class Work {
+        final SendRequest r;
+        ChannelRegistry.Channel channel;
+        String purpose;
+        Templates.MessageTemplate template;
+        Long profileId;
+        ApiException error;
+        MessageStore.Row row;
+
+        Work(SendRequest r) {
+            this.r = r;
+        }
+    }
+
+    /**
+     * Sends many messages with a few queries for all of them, one database transaction and one
+     * broker transaction: what a campaign step does for a batch of journeys. Each request gets its
+     * own result, in order; a request that is refused does not stop the others.
+     */
+    public List<Result> sendAll(List<SendRequest> requests) {
+        List<Work> work = new ArrayList<>();
+        Map<String, Templates.MessageTemplate> templateCache = new HashMap<>();
+        for (SendRequest r : requests) {
+            Work w = new Work(r);
+            work.add(w);
+            try {
+                check(w, templateCache);
+            } catch (ApiException e) {
+                w.error = e;
+            }
+        }
+        List<Work> ok = work.stream().filter(w -> w.error == null).toList();
+        // Who the people are: profiles named by id must exist.
+        List<Long> byId = ok.stream().map(w -> w.profileId).distinct().toList();
+        java.util.Set<Long> existing = new java.util.HashSet<>(byId.isEmpty() ? List.of()
+                : jdbc.queryForList("SELECT id FROM profiles WHERE id = ANY(?)", Long.class, (Object) byId.toArray(Long[]::new)));
+        for (Work w : ok) {
+            if (!existing.contains(w.profileId)) {
+                w.error = ApiException.notFound("no profile " + w.profileId);
+            }
+        }
+        ok = ok.stream().filter(w -> w.error == null).toList();
+        if (ok.isEmpty()) {
+            return work.stream().map(w -> new Result(w.row, w.error)).toList();
+        }
+        // A dedupe key sent before answers the earlier message, and nothing more is done for it.
+        List<String> keys = ok.stream().map(w -> w.r.dedupeKey()).filter(java.util.Objects::nonNull).toList();
+        Map<String, MessageStore.Row> earlier = store.byDedupeKeys(keys);
+        for (Work w : ok) {
+            if (w.r.dedupeKey() != null && earlier.containsKey(w.r.dedupeKey())) {
+                w.row = earlier.get(w.r.dedupeKey());
+            }
+        }
+        List<Work> fresh = ok.stream().filter(w -> w.row == null).toList();
+        if (fresh.isEmpty()) {
+            return work.stream().map(w -> new Result(w.row, w.error)).toList();
+        }
+        Long[] people = fresh.stream().map(w -> w.profileId).distinct().toArray(Long[]::new);
+        Map<Long, Map<String, String>> newestIdentity = new HashMap<>();
+        Map<Long, Map<String, Object>> identities = new HashMap<>();
+        jdbc.query("SELECT profile_id, type, value FROM identities WHERE profile_id = ANY(?) ORDER BY profile_id, first_seen, id",
+                rs -> {
+                    long p = rs.getLong(1);
+                    newestIdentity.computeIfAbsent(p, k -> new HashMap<>()).put(rs.getString(2), rs.getString(3));
+                    identities.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3));
+                }, (Object) people);
+        Map<Long, Map<String, Map<String, Boolean>>> consents = new HashMap<>();
+        jdbc.query("SELECT profile_id, channel, purpose, granted FROM consents WHERE profile_id = ANY(?)", rs -> {
+            consents.computeIfAbsent(rs.getLong(1), k -> new HashMap<>()).computeIfAbsent(rs.getString(2), k -> new HashMap<>())
+                    .put(rs.getString(3), rs.getBoolean(4));
+        }, (Object) people);
+        Map<Long, Map<String, Object>> traits = new HashMap<>();
+        jdbc.query("SELECT profile_id, name, value::text FROM traits WHERE profile_id = ANY(?)", rs -> {
+            Object value;
+            try {
+                value = mapper.readValue(rs.getString(3), Object.class);
+            } catch (Exception e) {
+                value = rs.getString(3);
+            }
+            traits.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getString(2), value);
+        }, (Object) people);
+
+        List<MessageStore.Pending> pending = new ArrayList<>();
+        String base = publicUrl.get();
+        for (Work w : fresh) {
+            String id = MessageStore.newId();
+            String addressType = w.channel.options().addressType();
+            String address = newestIdentity.getOrDefault(w.profileId, Map.of()).get(addressType);
+            Map<String, Object> attributes = new LinkedHashMap<>(w.r.attributes() == null ? Map.of() : w.r.attributes());
+            String unsubscribeUrl = base + "/t/u/" + id;
+            attributes.put("unsubscribeUrl", unsubscribeUrl);
+            MessageStore.NewMessage bare = new MessageStore.NewMessage(id, w.profileId, w.r.channel(), addressType, address,
+                    w.purpose, w.r.templateId(), w.r.campaignId(), w.r.stepId(), w.r.dedupeKey(), null, null, null, List.of(),
+                    attributes);
+            if (address == null) {
+                pending.add(new MessageStore.Pending(bare, MessageStatus.FAILED, FailureReason.NO_ADDRESS,
+                        "the person has no " + addressType + " for channel " + w.r.channel()));
+                continue;
+            }
+            String refusal = consent.refusal(consents.getOrDefault(w.profileId, Map.of()).getOrDefault(w.r.channel(), Map.of()),
+                    w.r.channel(), w.purpose);
+            if (refusal != null) {
+                pending.add(new MessageStore.Pending(bare, MessageStatus.FAILED, FailureReason.NO_CONSENT, refusal));
+                continue;
+            }
+            Map<String, Object> model = model(w.profileId, id, unsubscribeUrl, w.r, traits.getOrDefault(w.profileId, Map.of()),
+                    identities.getOrDefault(w.profileId, Map.of()));
+            Templates.Rendered rendered;
+            try {
+                rendered = w.template != null ? templates.render(w.template, model)
+                        : templates.render(w.r.subject(), w.r.text(), w.r.html(), model);
+            } catch (Templates.RenderException e) {
+                pending.add(new MessageStore.Pending(bare, MessageStatus.FAILED, "template_error", e.getMessage()));
+                continue;
+            }
+            List<String> links = new ArrayList<>();
+            String html = rendered.html() == null ? null : track(rendered.html(), id, links);
+            pending.add(new MessageStore.Pending(new MessageStore.NewMessage(id, w.profileId, w.r.channel(), addressType, address,
+                    w.purpose, w.r.templateId(), w.r.campaignId(), w.r.stepId(), w.r.dedupeKey(), rendered.subject(),
+                    rendered.text(), html, links, attributes), MessageStatus.QUEUED, null, null));
+        }
+        List<MessageStore.Row> rows = store.insertAll(pending);
+        List<MessageStore.Row> toQueue = new ArrayList<>();
+        for (int i = 0; i < fresh.size(); i++) {
+            fresh.get(i).row = rows.get(i);
+            if (rows.get(i).id().equals(pending.get(i).message().id()) && "queued".equals(rows.get(i).status())) {
+                toQueue.add(rows.get(i));
+            }
+        }
+        if (!toQueue.isEmpty()) {
+            try {
+                queue(toQueue);
+            } catch (JmsException e) {
+                ApiException unavailable = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                        "the outbound queue is unavailable; the message was not sent");
+                for (Work w : fresh) {
+                    if (toQueue.contains(w.row)) {
+                        store.record(w.row.id(), "hub-" + w.row.id() + "-failed", MessageStatus.FAILED, FailureReason.UNAVAILABLE,
+                                "the outbound queue is unavailable: " + e.getMessage(), null, Map.of());
+                        w.error = unavailable;
+                        w.row = null;
+                    }
+                }
+            }
+        }
+        return work.stream().map(w -> new Result(w.row, w.error)).toList();
+    }
+
+    /** Puts the ids on their channels' outbound queues in one broker transaction. */
+    private void queue(List<MessageStore.Row> rows) {
+        transactedJms.execute(session -> {
+            Map<String, jakarta.jms.MessageProducer> producers = new HashMap<>();
+            try {
+                for (MessageStore.Row row : rows) {
+                    jakarta.jms.MessageProducer producer = producers.get(row.channel());
+                    if (producer == null) {
+                        producer = session.createProducer(session.createQueue(Queues.outbound(row.channel())));
+                        producer.setDeliveryMode(jakarta.jms.DeliveryMode.PERSISTENT);
+                        producers.put(row.channel(), producer);
+                    }
+                    producer.send(session.createTextMessage(row.id()));
+                }
+                session.commit();
+            } finally {
+                for (jakarta.jms.MessageProducer p : producers.values()) {
+                    p.close();
+                }
+            }
+            return null;
+        });
+        log.debug("Queued {} message(s)", rows.size());
+    }
+
+    private void check(Work w, Map<String, Templates.MessageTemplate> templateCache) {
+        SendRequest r = w.r;
         if (r.channel() == null) {
             throw bad("channel", "required: the channel to send on (" + String.join(", ", channels.channels().keySet()) + ")");
         }
-        ChannelRegistry.Channel channel = channels.channel(r.channel()).orElseThrow(() -> new ApiException(
+        w.channel = channels.channel(r.channel()).orElseThrow(() -> new ApiException(
                 HttpStatus.UNPROCESSABLE_ENTITY, "unknown_channel", Map.of("field", "channel", "message",
                 "no started plugin provides channel '" + r.channel() + "'; channels now: " + channels.channels().keySet())));
-        String purpose = r.purpose() == null ? OutboundMessage.MARKETING : r.purpose();
-        if (!purpose.equals(OutboundMessage.MARKETING) && !purpose.equals(OutboundMessage.TRANSACTIONAL)) {
-            throw bad("purpose", "must be marketing or transactional, got '" + purpose + "'");
+        w.purpose = r.purpose() == null ? OutboundMessage.MARKETING : r.purpose();
+        if (!w.purpose.equals(OutboundMessage.MARKETING) && !w.purpose.equals(OutboundMessage.TRANSACTIONAL)) {
+            throw bad("purpose", "must be marketing or transactional, got '" + w.purpose + "'");
         }
-        Templates.MessageTemplate template = null;
         if (r.templateId() != null) {
-            template = templates.get(r.templateId());
-            if (!template.channel().equals(r.channel())) {
-                throw bad("template", "template '" + template.id() + "' is for channel '" + template.channel()
+            w.template = templateCache.computeIfAbsent(r.templateId(), templates::get);
+            if (!w.template.channel().equals(r.channel())) {
+                throw bad("template", "template '" + w.template.id() + "' is for channel '" + w.template.channel()
                         + "', not '" + r.channel() + "'");
             }
         } else if (r.text() == null || r.text().isBlank()) {
             throw bad("template", "give a template id, or the message's text");
         }
-        long profileId = profile(r);
-
-        String id = MessageStore.newId();
-        String addressType = channel.options().addressType();
-        List<String> addresses = jdbc.queryForList("SELECT value FROM identities WHERE profile_id = ? AND type = ? "
-                + "ORDER BY first_seen DESC, id DESC LIMIT 1", String.class, profileId, addressType);
-        String address = addresses.isEmpty() ? null : addresses.get(0);
-        Map<String, Object> attributes = new LinkedHashMap<>(r.attributes() == null ? Map.of() : r.attributes());
-        String unsubscribeUrl = publicUrl.get() + "/t/u/" + id;
-        attributes.put("unsubscribeUrl", unsubscribeUrl);
-        MessageStore.NewMessage base = new MessageStore.NewMessage(id, profileId, r.channel(), addressType, address, purpose,
-                r.templateId(), r.campaignId(), r.stepId(), r.dedupeKey(), null, null, null, List.of(), attributes);
-        if (address == null) {
-            return store.insert(base, MessageStatus.FAILED, FailureReason.NO_ADDRESS,
-                    "the person has no " + addressType + " for channel " + r.channel());
-        }
-        String refusal = consent.refusal(profileId, r.channel(), purpose);
-        if (refusal != null) {
-            return store.insert(base, MessageStatus.FAILED, FailureReason.NO_CONSENT, refusal);
-        }
-        Map<String, Object> model = model(profileId, id, unsubscribeUrl, r);
-        Templates.Rendered rendered;
-        try {
-            rendered = template != null ? templates.render(template, model) : templates.render(r.subject(), r.text(), r.html(), model);
-        } catch (Templates.RenderException e) {
-            return store.insert(base, MessageStatus.FAILED, "template_error", e.getMessage());
-        }
-        List<String> links = new ArrayList<>();
-        String html = rendered.html() == null ? null : track(rendered.html(), id, links);
-        MessageStore.NewMessage m = new MessageStore.NewMessage(id, profileId, r.channel(), addressType, address, purpose,
-                r.templateId(), r.campaignId(), r.stepId(), r.dedupeKey(), rendered.subject(), rendered.text(), html, links,
-                attributes);
-        MessageStore.Row row = store.insert(m, MessageStatus.QUEUED, null, null);
-        if (!row.id().equals(id)) {
-            return row; // the same dedupe key was sent before
-        }
-        try {
-            jms.convertAndSend(Queues.outbound(r.channel()), id);
-        } catch (JmsException e) {
-            store.record(id, "hub-" + id + "-failed", MessageStatus.FAILED, FailureReason.UNAVAILABLE,
-                    "the outbound queue is unavailable: " + e.getMessage(), null, Map.of());
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-                    "the outbound queue of channel " + r.channel() + " is unavailable; the message was not sent");
-        }
-        log.debug("Queued {} message {} for profile {}", r.channel(), id, profileId);
-        return store.find(id).orElseThrow();
+        w.profileId = profile(r);
     }
 
     private long profile(SendRequest r) {
         if (r.profileId() != null) {
-            if (jdbc.queryForList("SELECT id FROM profiles WHERE id = ?", Long.class, r.profileId()).isEmpty()) {
-                throw ApiException.notFound("no profile " + r.profileId());
-            }
             return r.profileId();
         }
         if (r.idType() == null || r.idValue() == null) {
@@ -213,7 +356,6 @@ public class Messages {
 
     /** What a template can use: the person's traits and identities, the message, and what the sender gave. */
     public Map<String, Object> model(long profileId, String messageId, String unsubscribeUrl, SendRequest r) {
-        Map<String, Object> model = new LinkedHashMap<>();
         Map<String, Object> traits = new LinkedHashMap<>();
         jdbc.query("SELECT name, value::text FROM traits WHERE profile_id = ?", rs -> {
             try {
@@ -223,9 +365,15 @@ public class Messages {
             }
         }, profileId);
         Map<String, Object> identities = new LinkedHashMap<>();
-        jdbc.query("SELECT type, value FROM identities WHERE profile_id = ? ORDER BY first_seen", rs -> {
+        jdbc.query("SELECT type, value FROM identities WHERE profile_id = ? ORDER BY first_seen, id", rs -> {
             identities.put(rs.getString(1), rs.getString(2));
         }, profileId);
+        return model(profileId, messageId, unsubscribeUrl, r, traits, identities);
+    }
+
+    private static Map<String, Object> model(long profileId, String messageId, String unsubscribeUrl, SendRequest r,
+                                             Map<String, Object> traits, Map<String, Object> identities) {
+        Map<String, Object> model = new LinkedHashMap<>();
         model.put("traits", traits);
         model.put("identities", identities);
         model.put("profile", Map.of("id", profileId));

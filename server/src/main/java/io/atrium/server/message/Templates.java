@@ -311,12 +311,27 @@ public class Templates {
         return new Rendered(run("subject", subject, TEXT, model), run("text", text, TEXT, model), run("html", html, HTML, model));
     }
 
+    /** Compiled templates by compiler and source: a campaign renders the same few templates for many people. */
+    private static final Map<String, Template> COMPILED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Template> eldest) {
+                    return size() > 500;
+                }
+            });
+
     private static String run(String field, String source, Mustache.Compiler compiler, Map<String, Object> model) {
         if (source == null) {
             return null;
         }
         try {
-            return compiler.compile(source).execute(model);
+            String key = (compiler == HTML ? "h:" : "t:") + source;
+            Template t = COMPILED.get(key);
+            if (t == null) {
+                t = compiler.compile(source);
+                COMPILED.put(key, t);
+            }
+            return t.execute(model);
         } catch (MustacheException e) {
             throw new RenderException(field + ": " + e.getMessage(), e);
         }
