@@ -298,4 +298,46 @@ class CampaignsIT extends HubTestSupport {
         HttpResponse<String> yaml = adminGet("/api/v1/campaigns/" + id + "?format=yaml");
         assertThat(yaml.body()).contains("name: \"From a file\"", "template: \"probe-" + run + "\"");
     }
+
+    @Test
+    void aScheduledRunReachesTheAudienceAtItsTimeInItsZone() {
+        person("hal", Map.of("sched_run", run));
+        long seg = segment("{\"trait\": \"sched_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(readJson(adminGet("/api/v1/segments/" + seg + "/members").body())
+                .path("total").asInt()).isEqualTo(1));
+        java.time.LocalDateTime at = java.time.LocalDateTime.now(java.time.ZoneId.of("Asia/Tokyo")).plusSeconds(3).withNano(0);
+        String id = "sched-" + run;
+        create(id, "{\"name\": \"Scheduled\", \"trigger\": {\"type\": \"schedule\", \"at\": \"" + at + "\", "
+                + "\"timeZone\": \"Asia/Tokyo\"}, \"audience\": {\"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        HttpResponse<String> launched = post("/api/v1/campaigns/" + id + "/launch", "");
+        assertThat(readJson(launched.body()).path("campaign").path("nextRunAt").asText())
+                .isEqualTo(at.atZone(java.time.ZoneId.of("Asia/Tokyo")).toInstant().toString());
+        assertThat(trace(id, "hal-" + run).path("journeys")).isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, "hal-" + run)).containsSubsequence("entered", "sent:probe"));
+    }
+
+    @Test
+    void aBranchFollowsTheLastMessagesStatusAfterAWait() {
+        long seg = segment("{\"trait\": \"branch_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        String id = "branch-" + run;
+        create(id, "{\"name\": \"Follow-up\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}, "
+                + "{\"id\": \"pause\", \"type\": \"wait\", \"duration\": \"2s\"}, "
+                + "{\"id\": \"opened?\", \"type\": \"branch\", \"if\": {\"lastMessage\": \"opened\"}, \"then\": \"next\", \"else\": \"exit\"}, "
+                + "{\"id\": \"thanks\", \"type\": \"send\", \"channel\": \"probe-text\", \"template\": \"probe-text-" + run + "\"}]}");
+        launch(id);
+        String opener = person("ida", Map.of("branch_run", run));
+        String ignorer = person("jo", Map.of("branch_run", run));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(log(id, opener)).contains("sent:probe");
+            assertThat(log(id, ignorer)).contains("sent:probe");
+        });
+        assertThat(get("/t/o/" + message(id, opener, "probe").path("id").asText() + ".gif").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(log(id, opener)).containsSubsequence("sent:probe", "waiting", "wait_over", "branch", "sent:probe-text", "exited");
+            assertThat(log(id, ignorer)).containsSubsequence("sent:probe", "waiting", "wait_over", "branch", "exited");
+        });
+        assertThat(log(id, ignorer)).doesNotContain("sent:probe-text");
+    }
 }
