@@ -18,6 +18,8 @@ import org.apache.camel.support.DefaultComponent;
  *   them, a {@code Map} or list of maps in the Event's shape, or a JSON text of either.</li>
  *   <li>{@code atrium:send?channel=&template=&purpose=}: sends a message through the hub's message
  *   service (consent, template, record, outbound queue), see {@link SendEndpoint}.</li>
+ *   <li>{@code from: atrium:segment-events?subscription=name}: segment entries and exits, see
+ *   {@link io.atrium.server.segment.SegmentEventsEndpoint}.</li>
  * </ul>
  */
 public class AtriumComponent extends DefaultComponent {
@@ -26,8 +28,11 @@ public class AtriumComponent extends DefaultComponent {
     private final ObjectMapper mapper;
     private final EventValidator validator;
     private final Supplier<Messages> messages;
+    private final java.util.function.BiFunction<String, AtriumComponent, io.atrium.server.segment.SegmentEventsEndpoint> segmentEvents;
 
-    public AtriumComponent(EventIntake intake, ObjectMapper mapper, EventValidator validator, Supplier<Messages> messages) {
+    public AtriumComponent(EventIntake intake, ObjectMapper mapper, EventValidator validator, Supplier<Messages> messages,
+                           java.util.function.BiFunction<String, AtriumComponent, io.atrium.server.segment.SegmentEventsEndpoint> segmentEvents) {
+        this.segmentEvents = segmentEvents;
         this.intake = intake;
         this.mapper = mapper;
         this.validator = validator;
@@ -36,6 +41,11 @@ public class AtriumComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if ("segment-events".equals(remaining)) {
+            io.atrium.server.segment.SegmentEventsEndpoint endpoint = segmentEvents.apply(uri, this);
+            setProperties(endpoint, parameters);
+            return endpoint;
+        }
         if ("send".equals(remaining)) {
             SendEndpoint endpoint = new SendEndpoint(uri, this, messages, mapper);
             setProperties(endpoint, parameters);
@@ -43,7 +53,7 @@ public class AtriumComponent extends DefaultComponent {
         }
         if (!"events".equals(remaining)) {
             throw new IllegalArgumentException("unknown atrium endpoint '" + remaining + "' in " + uri
-                    + "; known: atrium:events, atrium:send");
+                    + "; known: atrium:events, atrium:send, atrium:segment-events");
         }
         AtriumEndpoint endpoint = new AtriumEndpoint(uri, this, intake, mapper, validator);
         setProperties(endpoint, parameters);

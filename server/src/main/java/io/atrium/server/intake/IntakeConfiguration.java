@@ -14,7 +14,9 @@ public class IntakeConfiguration {
     /** Registered in the Camel registry under its bean name, which is the URI scheme. */
     @Bean("atrium")
     AtriumComponent atriumComponent(EventIntake intake, ObjectMapper mapper, EventValidator validator,
-                                    ObjectProvider<Messages> messages) {
-        return new AtriumComponent(intake, mapper, validator, messages::getObject);
+                                    ObjectProvider<Messages> messages, jakarta.jms.ConnectionFactory connectionFactory,
+                                    org.springframework.jdbc.core.JdbcTemplate jdbc) {
+        return new AtriumComponent(intake, mapper, validator, messages::getObject,
+                (uri, component) -> new io.atrium.server.segment.SegmentEventsEndpoint(uri, component, connectionFactory, mapper, jdbc));
     }
 }
