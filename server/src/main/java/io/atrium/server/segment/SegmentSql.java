@@ -180,6 +180,12 @@ final class SegmentSql {
     }
 
     private String event(JsonNode n) {
+        JsonNode count = n.get("count");
+        String kind = count == null ? "atLeast" : count.fieldNames().next();
+        long k = count == null ? 1 : count.get(kind).asLong();
+        if (kind.equals("atLeast") && k == 0) {
+            return "TRUE"; // before any parameter is added: the condition has none
+        }
         StringBuilder where = new StringBuilder("e.profile_id = p.id AND ").append(matches("e", n));
         JsonNode within = n.get("within");
         if (within != null) {
@@ -203,11 +209,8 @@ final class SegmentSql {
                 where.append(" AND NOT ").append(followed).append(" AND e.timestamp + make_interval(secs => ?) <= now()");
             }
         }
-        JsonNode count = n.get("count");
-        String kind = count == null ? "atLeast" : count.fieldNames().next();
-        long k = count == null ? 1 : count.get(kind).asLong();
-        if (kind.equals("atLeast") && k <= 1) {
-            return k == 0 ? "TRUE" : "EXISTS (SELECT 1 FROM events e WHERE " + where + ")";
+        if (kind.equals("atLeast") && k == 1) {
+            return "EXISTS (SELECT 1 FROM events e WHERE " + where + ")";
         }
         if (kind.equals("atMost") && k == 0) {
             return "(NOT EXISTS (SELECT 1 FROM events e WHERE " + where + "))";
