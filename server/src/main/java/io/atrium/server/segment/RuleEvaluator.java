@@ -3,11 +3,18 @@ package io.atrium.server.segment;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -32,10 +39,20 @@ public final class RuleEvaluator {
 
     private final Instant now;
     private final Function<JsonNode, JsonNode> segmentRules;
+    private final ZoneId zone;
 
     public RuleEvaluator(Instant now, Function<JsonNode, JsonNode> segmentRules) {
+        this(now, segmentRules, ZoneOffset.UTC);
+    }
+
+    /**
+     * @param zone the time zone of the database session the SQL runs in (pgjdbc uses the JVM's):
+     *             a date without an offset, and the day of the year of {@code anniversary_within}, are read in it
+     */
+    public RuleEvaluator(Instant now, Function<JsonNode, JsonNode> segmentRules, ZoneId zone) {
         this.now = now;
         this.segmentRules = segmentRules;
+        this.zone = zone;
     }
 
     public boolean test(JsonNode n, Facts f) {
@@ -65,6 +82,7 @@ public final class RuleEvaluator {
                 case "exists" -> v != null;
                 case "not_exists" -> v == null;
                 case "not_in" -> v == null || !compare(v, "in", n.get("value"));
+                case "within_last", "within_next", "anniversary_within" -> v != null && date(v, op, n.get("value"));
                 default -> v != null && compare(v, op, n.get("value"));
             };
         }
@@ -147,6 +165,41 @@ public final class RuleEvaluator {
             }
         }
         return true;
+    }
+
+    private static final Pattern DATE_PREFIX = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}");
+
+    /** The date operators of {@link SegmentSql#compare}: the value read as PostgreSQL's {@code ::timestamptz} reads ISO-8601. */
+    private boolean date(JsonNode v, String op, JsonNode value) {
+        if (!v.isTextual() || !DATE_PREFIX.matcher(v.asText()).find()) {
+            return false;
+        }
+        Instant d = instant(v.asText());
+        long secs = RuleValidator.duration(value.asText()).getSeconds();
+        return switch (op) {
+            case "within_last" -> !d.isBefore(now.minusSeconds(secs)) && !d.isAfter(now);
+            case "within_next" -> !d.isBefore(now) && !d.isAfter(now.plusSeconds(secs));
+            default -> Math.floorMod(d.atZone(zone).getDayOfYear() - now.atZone(zone).getDayOfYear() + 366, 366) * 86400L <= secs;
+        };
+    }
+
+    private Instant instant(String text) {
+        String t = text.strip().replace(' ', 'T');
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException e) {
+            // no offset
+        }
+        try {
+            return LocalDateTime.parse(t).atZone(zone).toInstant();
+        } catch (DateTimeParseException e) {
+            // no time
+        }
+        try {
+            return LocalDate.parse(t).atStartOfDay(zone).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an ISO-8601 date this evaluator reads", e);
+        }
     }
 
     /** The comparisons of {@link SegmentSql#compare}, on a present value. */

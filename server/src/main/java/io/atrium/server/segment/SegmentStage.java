@@ -219,9 +219,15 @@ public class SegmentStage {
                 + "ON CONFLICT DO NOTHING RETURNING profile_id), "
                 + "del AS (DELETE FROM segment_members m USING diff d WHERE m.segment_id = ? AND m.profile_id = d.id AND NOT d.entered "
                 + "RETURNING m.profile_id) "
-                + "SELECT profile_id, TRUE FROM ins UNION ALL SELECT profile_id, FALSE FROM del",
+                + "SELECT profile_id, 'in' FROM ins UNION ALL "
+                // a member whose profile is gone (merged into another, erased) is dropped without an exit
+                + "SELECT profile_id, CASE WHEN EXISTS (SELECT 1 FROM profiles x WHERE x.id = del.profile_id) THEN 'out' ELSE 'gone' END FROM del",
                 rs -> {
-                    (rs.getBoolean(2) ? in : out).add(rs.getLong(1));
+                    switch (rs.getString(2)) {
+                        case "in" -> in.add(rs.getLong(1));
+                        case "out" -> out.add(rs.getLong(1));
+                        default -> { }
+                    }
                 }, params.toArray());
         long t1 = System.nanoTime();
         for (int i = 0; i < in.size(); i += CHUNK) {
