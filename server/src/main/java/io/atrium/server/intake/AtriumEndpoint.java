@@ -87,6 +87,12 @@ public class AtriumEndpoint extends DefaultEndpoint {
             } else {
                 out.add(node);
             }
+        } else if (body instanceof JsonNode node) { // what jq and the JSON data formats give
+            if (node.isArray()) {
+                node.forEach(out::add);
+            } else {
+                out.add(node);
+            }
         } else if (body instanceof Map<?, ?> map) {
             out.add(mapper.valueToTree(map));
         } else if (body instanceof Collection<?> items) {
@@ -95,7 +101,7 @@ public class AtriumEndpoint extends DefaultEndpoint {
             }
         } else {
             throw new IllegalArgumentException("atrium:events cannot take a body of type " + body.getClass().getName()
-                    + "; send an Event, a Map, a list of them, or JSON text");
+                    + "; send an Event, a Map, a list of them, a JSON tree, or JSON text");
         }
     }
 }

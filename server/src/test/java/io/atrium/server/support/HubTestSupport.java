@@ -63,6 +63,9 @@ public abstract class HubTestSupport {
         registry.add("atrium.routes.scan-interval", () -> "250ms");
         registry.add("atrium.plugins.start-timeout", () -> "2s");
         registry.add("atrium.segments.time-check-interval", () -> "1s");
+        // For the shipped example routes (ShippedRoutesIT).
+        registry.add("crm.webhook.token", () -> "test-crm-token");
+        registry.add("customers.import.cron", () -> "*/1 * * * * *");
     }
 
     @LocalServerPort
