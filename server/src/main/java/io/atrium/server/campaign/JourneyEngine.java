@@ -142,6 +142,13 @@ public class JourneyEngine {
                     if (c == null) {
                         continue;
                     }
+                    if ("done".equals(j.state)) {
+                        // Woken while it was being finished (a status report came as it ended): nothing is left to do,
+                        // and advancing it again would log a second "exited" and move its end.
+                        j.wakeAt = null;
+                        advancedNow.add(j);
+                        continue;
+                    }
                     try {
                         advance(c, defs.computeIfAbsent(c.id(), id -> campaigns.definition(c)), j, prepared);
                     } catch (RuntimeException e) {
@@ -387,7 +394,7 @@ public class JourneyEngine {
                 continue;
             }
             CampaignDefinition d = defs.computeIfAbsent(c.id(), id -> campaigns.definition(c));
-            if (j.step < 0 || j.step >= d.steps().size()) {
+            if ("done".equals(j.state) || j.step < 0 || j.step >= d.steps().size()) {
                 continue;
             }
             CampaignDefinition.Step s = d.steps().get(j.step);

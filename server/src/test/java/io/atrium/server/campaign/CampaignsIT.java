@@ -26,6 +26,7 @@ import io.atrium.server.support.TestPlugins;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Campaigns end to end on the probe channels (Fixtures#probe: probe by e-mail, probe-chat by
@@ -40,6 +41,8 @@ class CampaignsIT extends HubTestSupport {
     EventIntake intake;
     @Autowired
     Templates templates;
+    @Autowired
+    JdbcTemplate jdbc;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -267,6 +270,24 @@ class CampaignsIT extends HubTestSupport {
         });
         // Launching again does not send twice: everyone is in already.
         assertThat(readJson(post("/api/v1/campaigns/" + id + "/launch", "").body()).path("entered").asInt()).isZero();
+    }
+
+    @Test
+    void aFinishedJourneyThatIsWokenAgainStaysFinished() {
+        long seg = segment("{\"trait\": \"done_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        String id = "done-" + run;
+        create(id, "{\"name\": \"Once\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        launch(id);
+        String user = person("kim", Map.of("done_run", run));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).containsSubsequence("entered", "sent:probe", "exited"));
+        String endedAt = trace(id, user).path("journeys").get(0).path("endedAt").asText();
+        // What a status report that wakes the journey while the engine ends it leaves behind: a finished journey that is due.
+        assertThat(jdbc.update("UPDATE journeys SET wake_at = now() WHERE campaign_id = ?", id)).isEqualTo(1);
+        await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM journeys WHERE campaign_id = ? AND wake_at IS NULL",
+                Long.class, id) == 1);
+        assertThat(log(id, user)).containsExactly("entered", "sent:probe", "exited");
+        assertThat(trace(id, user).path("journeys").get(0).path("endedAt").asText()).isEqualTo(endedAt);
     }
 
     @Test
