@@ -220,19 +220,24 @@ public class CampaignsController {
             }
             steps.put(s.id(), byChannel);
         }
-        jdbc.query("SELECT step_id, channel, status, reason, count(*) FROM messages WHERE campaign_id = ? GROUP BY 1, 2, 3, 4", rs -> {
+        // A message that failed after the provider had accepted it (Viber: not a user; an SMS receipt UNDELIV) was
+        // sent, like a bounced e-mail: its history has a sent status.
+        jdbc.query("SELECT step_id, channel, status, reason, CASE WHEN status = 'failed' THEN EXISTS (SELECT 1 FROM "
+                + "message_statuses s WHERE s.message_id = m.id AND s.status = 'sent') ELSE false END, count(*) "
+                + "FROM messages m WHERE campaign_id = ? GROUP BY 1, 2, 3, 4, 5", rs -> {
             Map<String, Long> counts = steps.getOrDefault(rs.getString(1), Map.of()).get(rs.getString(2));
             if (counts == null) {
                 return;
             }
             String status = rs.getString(3);
             String reason = rs.getString(4);
-            long n = rs.getLong(5);
+            boolean failedAfterSent = rs.getBoolean(5);
+            long n = rs.getLong(6);
             if (status.equals("failed") && reason != null && List.of("no_consent", "no_address", "template_error").contains(reason)) {
                 return; // counted as skipped from the journey log
             }
             for (String k : List.of("sent", "delivered", "opened", "clicked")) {
-                if (MessageStore.reached(status, k) || (k.equals("sent") && status.equals("bounced"))) {
+                if (MessageStore.reached(status, k) || (k.equals("sent") && (status.equals("bounced") || failedAfterSent))) {
                     counts.merge(k, n, Long::sum);
                 }
             }
