@@ -135,7 +135,7 @@ final class CrmConfig {
                     .description("Generic mode: name=JSON pointer of a contact record; id and updated_at are required, "
                             + "email and phone become identities, every other name a trait"),
             ConfigKey.of(G_DEAL_FIELDS, ConfigType.LIST)
-                    .defaultValue("id=/id,updated_at=/updatedAt,created_at=/createdAt,contact_id=/contactId,name=/name,"
+                    .defaultValue("id=/id,updated_at=/updatedAt,created_at=/createdAt,contact_id=/contactId,deal_name=/name,"
                             + "amount=/amount,stage=/stage,pipeline=/pipeline")
                     .description("Generic mode: name=JSON pointer of a deal record; id, updated_at and contact_id or "
                             + "contact_email are required, every other name an event property"),

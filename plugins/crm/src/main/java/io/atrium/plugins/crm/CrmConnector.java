@@ -31,7 +31,7 @@ public class CrmConnector implements Connector {
 
     static final String CHANNEL = "crm-task";
     static final String ADDRESS_TYPE = Identities.CRM_ID;
-    static final String WEBHOOK_ROUTE = "crm-webhook";
+    static final String WEBHOOK_ROUTE = "crm-plugin-webhook";
     static final String SEGMENT_ROUTE = "crm-segment-push";
 
     private final Clock clock;

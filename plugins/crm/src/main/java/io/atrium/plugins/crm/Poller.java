@@ -126,7 +126,7 @@ final class Poller {
             if (page.next() == null || page.records().isEmpty()) {
                 break;
             }
-            if (inQuery + HubSpotApi.PAGE_SIZE > source.maxResultsPerQuery()) {
+            if (inQuery + page.records().size() > source.maxResultsPerQuery()) {
                 if (reached.modifiedMs() == base.modifiedMs()) {
                     // Every record of this query changed in the same millisecond: no cursor can tell them
                     // apart, so step over it rather than read the same ones for ever.
