@@ -264,18 +264,7 @@ public class CampaignsController {
     @GetMapping("/{id}/trace")
     public Map<String, Object> trace(@PathVariable String id, @RequestParam("profile") String profile) {
         store.get(id);
-        int colon = profile.indexOf(':');
-        long profileId;
-        if (colon > 0) {
-            profileId = profiles.resolve(profile.substring(0, colon), profile.substring(colon + 1));
-        } else {
-            try {
-                profileId = Long.parseLong(profile.strip());
-            } catch (NumberFormatException e) {
-                throw new ApiException(HttpStatus.BAD_REQUEST, "bad_request", Map.of("field", "profile",
-                        "message", "a profile id or idType:idValue such as email:ann@example.com"));
-            }
-        }
+        long profileId = profiles.resolveRef("profile", profile);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Journeys.Journey j : journeys.ofProfile(id, profileId)) {
             Map<String, Object> v = new LinkedHashMap<>();

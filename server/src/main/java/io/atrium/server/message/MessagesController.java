@@ -57,19 +57,7 @@ public class MessagesController {
         if (page < 0 || size < 1 || size > MAX_PAGE) {
             throw bad("size", "page >= 0 and size from 1 to " + MAX_PAGE);
         }
-        Long profileId = null;
-        if (profile != null) {
-            int colon = profile.indexOf(':');
-            if (colon > 0) {
-                profileId = profiles.resolve(profile.substring(0, colon), profile.substring(colon + 1));
-            } else {
-                try {
-                    profileId = Long.parseLong(profile.strip());
-                } catch (NumberFormatException e) {
-                    throw bad("profile", "a profile id (a number) or idType:idValue such as email:ann@example.com");
-                }
-            }
-        }
+        Long profileId = profile == null ? null : profiles.resolveRef("profile", profile);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("page", page);
         out.put("size", size);

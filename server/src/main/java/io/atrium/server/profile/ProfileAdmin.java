@@ -92,6 +92,23 @@ public class ProfileAdmin {
         return ids.get(0);
     }
 
+    /**
+     * A profile named in a query parameter: its id, or {@code idType:idValue} such as
+     * {@code email:ann@example.com}. 400 naming {@code field} when it is neither, 404 when nobody has it.
+     */
+    public long resolveRef(String field, String ref) {
+        int colon = ref.indexOf(':');
+        if (colon > 0) {
+            return resolve(ref.substring(0, colon), ref.substring(colon + 1));
+        }
+        try {
+            return Long.parseLong(ref.strip());
+        } catch (NumberFormatException e) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "bad_request", Map.of("field", field,
+                    "message", "a profile id (a number) or idType:idValue such as email:ann@example.com"));
+        }
+    }
+
     public ProfileView view(long id) {
         Map<String, Object> row = jdbc.queryForMap("SELECT created_at, updated_at FROM profiles WHERE id = ?", id);
         return new ProfileView(id, identities(id), traits(id), consents(id), segments(id),

@@ -89,6 +89,21 @@ class ShippedRoutesIT extends HubTestSupport {
     }
 
     @Test
+    void aNightlyImportWaitingForItsHourLeavesTheHubHealthy() throws Exception {
+        writeAtomically(ROUTES.resolve("customer-import-nightly.yaml"), Files.readString(SHIPPED.resolve("customer-import-nightly.yaml"))
+                .replace("{{customers.import.cron:0 0 2 * * *}}", "0 0 2 * * *").replace("customer-import-nightly", "import-at-two"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes()).anySatisfy(r -> {
+            assertThat(r.get("id")).isEqualTo("import-at-two");
+            assertThat(r.get("state")).isEqualTo("STARTED");
+        }));
+        await().atMost(WAIT).untilAsserted(() -> {
+            HttpResponse<String> health = get("/actuator/health");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            assertThat(readJson(health.body()).path("status").asText()).isEqualTo("UP");
+        });
+    }
+
+    @Test
     void theNightlyImportTakesGoodRowsAndReportsTheRejectedOnes() throws Exception {
         install("customer-import-nightly.yaml");
         Path inbox = HOME.resolve("inbox/customers");
