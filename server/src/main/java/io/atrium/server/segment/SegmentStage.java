@@ -29,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jms.core.JmsTemplate;
-import org.springframework.jms.listener.DefaultMessageListenerContainer;
 import org.springframework.stereotype.Service;
 
 /**
@@ -52,7 +51,9 @@ public class SegmentStage {
     private final EventIntake intake;
     private final JmsTemplate jms;
     private final ObjectMapper mapper;
-    private final DefaultMessageListenerContainer container;
+    private final ConnectionFactory connectionFactory;
+    private final Thread follower;
+    private volatile boolean following = true;
     private final ExecutorService recomputes = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "atrium-segment-recompute");
         t.setDaemon(true);
@@ -88,23 +89,82 @@ public class SegmentStage {
                     .tag("phase", "announce").description("Announcing entries and exits on the topic and in the history")
                     .register(registry));
         }
-        container = new DefaultMessageListenerContainer();
-        container.setConnectionFactory(connectionFactory);
-        container.setDestinationName(Queues.PROFILE_CHANGED);
-        container.setPubSubDomain(true);
-        container.setSubscriptionDurable(true);
-        container.setSubscriptionShared(true);
-        container.setSubscriptionName(SUBSCRIPTION);
-        container.setSessionTransacted(true);
-        container.setMessageListener((jakarta.jms.MessageListener) message -> {
-            try {
-                onProfilesChanged(mapper.readTree(((TextMessage) message).getText()));
-            } catch (Exception e) {
-                throw new IllegalStateException("segment stage could not apply a profile change: " + e.getMessage(), e);
+        this.connectionFactory = connectionFactory;
+        follower = new Thread(this::follow, "atrium-segment-stage");
+        follower.setDaemon(true);
+        follower.start();
+    }
+
+    /** Most profile-changed messages taken together while the stage is behind. */
+    static final int MAX_COALESCED = 20;
+
+    /**
+     * Follows atrium.profile-changed on a transacted session: takes the next message, and while the
+     * stage is behind, the ones waiting after it (up to {@link #MAX_COALESCED}), reconciles their
+     * profiles together (one statement per segment instead of one per message), then commits. A batch
+     * that fails is rolled back and redelivered one message at a time, so a bad message goes alone to
+     * the dead-letter queue after its redeliveries.
+     */
+    private void follow() {
+        int isolate = 0;
+        while (following) {
+            try (jakarta.jms.Connection connection = connectionFactory.createConnection()) {
+                jakarta.jms.Session session = connection.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
+                jakarta.jms.MessageConsumer consumer = session.createSharedDurableConsumer(session.createTopic(Queues.PROFILE_CHANGED),
+                        SUBSCRIPTION);
+                connection.start();
+                while (following) {
+                    jakarta.jms.Message first = consumer.receive(500);
+                    if (first == null) {
+                        continue;
+                    }
+                    List<JsonNode> changes = new ArrayList<>();
+                    changes.add(read(first));
+                    while (isolate == 0 && changes.size() < MAX_COALESCED) {
+                        jakarta.jms.Message next = consumer.receiveNoWait();
+                        if (next == null) {
+                            break;
+                        }
+                        changes.add(read(next));
+                    }
+                    try {
+                        onProfilesChanged(changes);
+                        session.commit();
+                        isolate = Math.max(0, isolate - 1);
+                    } catch (RuntimeException e) {
+                        log.warn("Segment stage could not apply {} profile change(s), rolled back for redelivery: {}", changes.size(),
+                                e.toString(), e);
+                        session.rollback();
+                        isolate = Math.max(isolate, changes.size());
+                        pause();
+                    }
+                }
+            } catch (jakarta.jms.JMSException | RuntimeException e) {
+                if (following) {
+                    log.warn("Segment stage lost its broker session, reconnecting: {}", e.toString());
+                    pause();
+                }
             }
-        });
-        container.afterPropertiesSet();
-        container.start();
+        }
+    }
+
+    private JsonNode read(jakarta.jms.Message m) throws jakarta.jms.JMSException {
+        try {
+            return mapper.readTree(((TextMessage) m).getText());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
+            // not a change this stage can read: an empty one, so the message is acknowledged and not retried forever
+            log.warn("Segment stage skipped an unreadable profile-changed message {}: {}", m.getJMSMessageID(), e.toString());
+            return mapper.createObjectNode();
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            following = false;
+        }
     }
 
     /**
@@ -148,19 +208,27 @@ public class SegmentStage {
         if (clock != null) {
             clock.shutdownNow();
         }
-        container.shutdown();
+        following = false;
+        try {
+            follower.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         recomputes.shutdownNow();
     }
 
-    void onProfilesChanged(JsonNode change) {
+    /** Applies profile changes, in order, taken together: merged-away and erased profiles go, the changed ones are re-checked. */
+    void onProfilesChanged(List<JsonNode> changes) {
         Set<Long> gone = new HashSet<>();
-        change.path("mergedAway").forEach(n -> gone.add(n.asLong()));
-        change.path("erased").forEach(n -> gone.add(n.asLong()));
+        Set<Long> ids = new LinkedHashSet<>();
+        for (JsonNode change : changes) {
+            change.path("mergedAway").forEach(n -> gone.add(n.asLong()));
+            change.path("erased").forEach(n -> gone.add(n.asLong()));
+            change.path("profiles").forEach(n -> ids.add(n.asLong()));
+        }
         if (!gone.isEmpty()) {
             jdbc.update("DELETE FROM segment_members WHERE profile_id = ANY(?)", (Object) gone.toArray(Long[]::new));
         }
-        Set<Long> ids = new LinkedHashSet<>();
-        change.path("profiles").forEach(n -> ids.add(n.asLong()));
         ids.removeAll(gone);
         if (!ids.isEmpty()) {
             for (SegmentStore.Segment s : store.list()) {
@@ -185,9 +253,11 @@ public class SegmentStage {
 
     /**
      * Brings the stored members of {@code s} among {@code ids} (everyone when null) in line with its
-     * rule. One statement evaluates the rule, compares with {@code segment_members} and applies the
-     * difference, returning only the rows it changed: a person is announced once even when two hub
-     * nodes reconcile the same segment at the same time.
+     * rule. A read-only query (which PostgreSQL may run in parallel) evaluates the rule and compares
+     * it with {@code segment_members}; the difference is then applied with statements that return only
+     * the rows they changed, so a person is announced once even when two hub nodes reconcile the same
+     * segment at the same time. A member whose profile is gone (merged into another, erased) is
+     * dropped without an exit.
      */
     synchronized void reconcile(SegmentStore.Segment s, Set<Long> ids) {
         long t0 = System.nanoTime();
@@ -206,29 +276,36 @@ public class SegmentStage {
         if (ids != null) {
             params.add(ids.toArray(Long[]::new));
         }
-        params.add(s.id());
-        params.add(java.sql.Timestamp.from(at));
-        params.add(s.id());
-        List<Long> in = new ArrayList<>();
-        List<Long> out = new ArrayList<>();
-        jdbc.query("WITH now AS (SELECT p.id FROM profiles p WHERE " + among + c.sql() + "), "
-                + "diff AS (SELECT coalesce(n.id, m.profile_id) AS id, n.id IS NOT NULL AS entered FROM now n "
-                + "FULL JOIN (SELECT profile_id FROM segment_members WHERE segment_id = ?::bigint" + amongMembers + ") m ON m.profile_id = n.id "
-                + "WHERE n.id IS NULL OR m.profile_id IS NULL), "
-                + "ins AS (INSERT INTO segment_members (segment_id, profile_id, entered_at) SELECT ?::bigint, id, ?::timestamptz FROM diff WHERE entered "
-                + "ON CONFLICT DO NOTHING RETURNING profile_id), "
-                + "del AS (DELETE FROM segment_members m USING diff d WHERE m.segment_id = ? AND m.profile_id = d.id AND NOT d.entered "
-                + "RETURNING m.profile_id) "
-                + "SELECT profile_id, 'in' FROM ins UNION ALL "
-                // a member whose profile is gone (merged into another, erased) is dropped without an exit
-                + "SELECT profile_id, CASE WHEN EXISTS (SELECT 1 FROM profiles x WHERE x.id = del.profile_id) THEN 'out' ELSE 'gone' END FROM del",
+        List<Long> entering = new ArrayList<>();
+        List<Long> leaving = new ArrayList<>();
+        List<Long> gone = new ArrayList<>();
+        jdbc.query("SELECT coalesce(n.id, m.profile_id), CASE WHEN m.profile_id IS NULL THEN 'in' "
+                + "WHEN EXISTS (SELECT 1 FROM profiles x WHERE x.id = m.profile_id) THEN 'out' ELSE 'gone' END "
+                + "FROM (SELECT p.id FROM profiles p WHERE " + among + c.sql() + ") n "
+                + "FULL JOIN (SELECT profile_id FROM segment_members WHERE segment_id = ?::bigint" + amongMembers + ") m "
+                + "ON m.profile_id = n.id WHERE n.id IS NULL OR m.profile_id IS NULL",
                 rs -> {
                     switch (rs.getString(2)) {
-                        case "in" -> in.add(rs.getLong(1));
-                        case "out" -> out.add(rs.getLong(1));
-                        default -> { }
+                        case "in" -> entering.add(rs.getLong(1));
+                        case "out" -> leaving.add(rs.getLong(1));
+                        default -> gone.add(rs.getLong(1));
                     }
                 }, params.toArray());
+        List<Long> in = new ArrayList<>();
+        List<Long> out = new ArrayList<>();
+        java.sql.Timestamp enteredAt = java.sql.Timestamp.from(at);
+        for (int i = 0; i < entering.size(); i += 10 * CHUNK) {
+            in.addAll(jdbc.queryForList("INSERT INTO segment_members (segment_id, profile_id, entered_at) "
+                    + "SELECT ?::bigint, unnest(?::bigint[]), ?::timestamptz ON CONFLICT DO NOTHING RETURNING profile_id", Long.class, s.id(),
+                    entering.subList(i, Math.min(entering.size(), i + 10 * CHUNK)).toArray(Long[]::new), enteredAt));
+        }
+        for (int i = 0; i < leaving.size(); i += 10 * CHUNK) {
+            out.addAll(jdbc.queryForList("DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ANY(?) RETURNING profile_id",
+                    Long.class, s.id(), leaving.subList(i, Math.min(leaving.size(), i + 10 * CHUNK)).toArray(Long[]::new)));
+        }
+        if (!gone.isEmpty()) {
+            jdbc.update("DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ANY(?)", s.id(), gone.toArray(Long[]::new));
+        }
         long t1 = System.nanoTime();
         for (int i = 0; i < in.size(); i += CHUNK) {
             announce(s, in.subList(i, Math.min(in.size(), i + CHUNK)), "segment_entered", at);
