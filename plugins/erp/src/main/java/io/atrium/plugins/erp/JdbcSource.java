@@ -156,7 +156,7 @@ final class JdbcSource implements AutoCloseable {
         } catch (SQLException e) {
             if (unreachable(e)) {
                 warnOnce("erp: the database of key '" + ErpConfig.JDBC_URL + "' cannot be reached (" + safe(e)
-                        + "); trying again every " + settings.pollInterval().toSeconds() + "s");
+                        + "); trying again every " + human(settings.pollInterval()));
                 return false;
             }
             throw new ConfigurationProblem(explain(e));
@@ -302,7 +302,7 @@ final class JdbcSource implements AutoCloseable {
             warnOnce("erp: jdbc: " + e.getMessage() + "; the watermark stays at "
                     + (mark == null ? "the start" : mark.describe()) + " and the rows are read again next time");
         } catch (SQLException e) {
-            warnOnce("erp: jdbc: the query failed (" + safe(e) + "); trying again in " + settings.pollInterval().toSeconds() + "s");
+            warnOnce("erp: jdbc: the query failed (" + safe(e) + "); trying again in " + human(settings.pollInterval()));
         } catch (IOException e) {
             LOG.error("erp: jdbc: could not store the watermark in {} ({}); the rows after it will be read again",
                     store.file(), e.toString());
@@ -472,6 +472,10 @@ final class JdbcSource implements AutoCloseable {
             m += " [SQLState " + s.getSQLState() + "]";
         }
         return m.replace('\n', ' ').strip();
+    }
+
+    static String human(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     private void warnOnce(String message) {
