@@ -145,10 +145,10 @@ final class ApiClient {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpConnectTimeoutException e) {
             throw new ApiException(ApiException.Kind.NOT_SENT, 0, null, null,
-                    "could not connect to " + crmName + " for " + what + " within " + timeout, e);
+                    "could not connect to " + crmName + " for " + what + " within " + Json.human(timeout), e);
         } catch (HttpTimeoutException e) {
             throw new ApiException(ApiException.Kind.NO_ANSWER, 0, null, null,
-                    crmName + " did not answer " + what + " within " + timeout, e);
+                    crmName + " did not answer " + what + " within " + Json.human(timeout), e);
         } catch (ConnectException | SSLHandshakeException | java.nio.channels.UnresolvedAddressException e) {
             throw new ApiException(ApiException.Kind.NOT_SENT, 0, null, null,
                     "could not connect to " + crmName + " for " + what + ": " + describe(e), e);

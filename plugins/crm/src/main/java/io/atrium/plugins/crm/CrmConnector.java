@@ -158,7 +158,7 @@ public class CrmConnector implements Connector {
             });
             scheduler = ex;
             ex.scheduleWithFixedDelay(p::pollAll, 0, s.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("crm: polling {} every {} for {}", s.crmName(), s.pollInterval(), s.pollObjects());
+            LOG.info("crm: polling {} every {} for {}", s.crmName(), Json.human(s.pollInterval()), s.pollObjects());
         }
     }
 

@@ -97,6 +97,22 @@ final class Json {
         }
     }
 
+    /** A duration as people write it: {@code 500 ms}, {@code 10 s}, {@code 5 min}, {@code 2 h}. */
+    static String human(java.time.Duration d) {
+        long ms = d.toMillis();
+        if (ms % 1000 != 0) {
+            return ms + " ms";
+        }
+        long s = ms / 1000;
+        if (s != 0 && s % 3600 == 0) {
+            return s / 3600 + " h";
+        }
+        if (s != 0 && s % 60 == 0) {
+            return s / 60 + " min";
+        }
+        return s + " s";
+    }
+
     /** The start of {@code s} for a log line or an error message. */
     static String abbreviate(String s, int max) {
         if (s == null) {

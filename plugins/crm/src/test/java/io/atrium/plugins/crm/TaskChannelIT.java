@@ -70,7 +70,7 @@ class TaskChannelIT {
         c.put("access-token", FakeHubSpot.TOKEN);
         c.put("api-url", hubspot.apiUrl());
         c.put("poll-objects", List.of());
-        c.put("request-timeout", "1s");
+        c.put("request-timeout", "2s");
         c.put("task-owner-id", "77");
         return c;
     }
@@ -210,7 +210,7 @@ class TaskChannelIT {
     @Test
     void aCreateThatGetsNoAnswerIsFinalSoNobodyGetsTheTaskTwice() throws Exception {
         start(config());
-        tasksAnswer(created("1").withFixedDelay(3000));
+        tasksAnswer(created("1").withFixedDelay(3500));
         SendException e = failure(message("901", Map.of()));
         assertThat(e.isPermanent()).isTrue();
         assertThat(e.reason()).isEqualTo(FailureReason.OUTCOME_UNKNOWN);
@@ -232,7 +232,7 @@ class TaskChannelIT {
     void aContactCheckThatGetsNoAnswerIsRetriedSinceNothingWasCreated() throws Exception {
         start(config());
         hubspot.server.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts/901")).atPriority(1)
-                .willReturn(okJson("{}").withFixedDelay(3000)));
+                .willReturn(okJson("{}").withFixedDelay(3500)));
         SendException e = failure(message("901", Map.of()));
         assertThat(e.isPermanent()).isFalse();
         assertThat(e.reason()).isEqualTo(FailureReason.UNAVAILABLE);
