@@ -155,8 +155,8 @@ final class FileRoute extends RouteBuilder {
             } else {
                 String report = name + ".report.txt";
                 reports.write(report, outcome.report(REPORT_LINES));
-                LOG.warn("erp: {}: {}: {} problems, {} of {} records imported; moved to {} with {}", source, name,
-                        outcome.problems().size(), outcome.imported(), outcome.records(), error, report);
+                LOG.warn("erp: {}: {}: {} of {} records imported, problems: {}; moved to {} with {}", source, name,
+                        outcome.imported(), outcome.records(), outcome.problems().size(), error, report);
                 exchange.getIn().setHeader(MOVE_TO, error + "/" + name);
             }
         } finally {
