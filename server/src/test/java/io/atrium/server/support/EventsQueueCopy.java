@@ -27,10 +27,19 @@ public final class EventsQueueCopy {
     private EventsQueueCopy() {
     }
 
-    /** Deploys the divert and its queue on the hub's embedded broker, once. */
+    /**
+     * Deploys the divert and its queue on the hub's embedded broker, once, and empties the copy: each
+     * test sees what was sent since it began (a copy that keeps every test's events grows past what
+     * the broker pages in for browsing, and the newest messages are then not seen).
+     */
     public static synchronized void ensure(BrokerStatus broker) {
         ActiveMQServer server = broker.embeddedServer().orElseThrow(() -> new IllegalStateException("needs the embedded broker"));
         if (server.locateQueue(COPY) != null) {
+            try {
+                server.locateQueue(COPY).deleteAllReferences();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot empty " + COPY + ": " + e.getMessage(), e);
+            }
             return;
         }
         try {
