@@ -125,7 +125,8 @@ final class CrmConfig {
                     .description("Generic mode: GET URL of deals changed since {since}, same placeholders; required to "
                             + "poll deals"),
             ConfigKey.of(G_RESULTS, ConfigType.STRING).defaultValue("/results")
-                    .description("Generic mode: JSON pointer to the array of records in an answer (empty: the answer is the array)"),
+                    .description("Generic mode: JSON pointer to the array of records in an answer (an answer that is an array is "
+                            + "read as it is)"),
             ConfigKey.of(G_NEXT, ConfigType.STRING).defaultValue("/paging/next/after")
                     .description("Generic mode: JSON pointer to the next page's token in an answer, passed as {after}; "
                             + "absent or empty: the last page"),
