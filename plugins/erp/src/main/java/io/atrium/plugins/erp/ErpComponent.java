@@ -45,15 +45,17 @@ final class ErpComponent extends DefaultComponent {
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         if (!"map".equals(remaining)) {
             throw new IllegalArgumentException("unknown erp endpoint '" + SCHEME + ":" + remaining + "': the only one is "
-                    + SCHEME + ":map (options: " + String.join(", ", Mapping.KEYS) + ", " + BAD_RECORDS + ")");
+                    + SCHEME + ":map (options: " + String.join(", ", Mapping.KEYS.stream().map(ErpComponent::camel).toList())
+                    + ", " + BAD_RECORDS + ")");
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         List<ConfigProblem> problems = new ArrayList<>();
         for (String name : Mapping.KEYS) {
-            if (!parameters.containsKey(name)) {
+            String given = parameters.containsKey(name) ? name : parameters.containsKey(camel(name)) ? camel(name) : null;
+            if (given == null) {
                 continue;
             }
-            Object raw = parameters.remove(name);
+            Object raw = parameters.remove(given);
             String text = raw == null ? "" : String.valueOf(raw).strip();
             if (text.isEmpty()) {
                 overrides.put(name, null); // cleared for this endpoint
@@ -63,12 +65,12 @@ final class ErpComponent extends DefaultComponent {
             try {
                 Object value = key.type().parse(text);
                 if (!key.allowedValues().isEmpty() && !key.allowedValues().contains(String.valueOf(value))) {
-                    problems.add(new ConfigProblem(name, "option '" + name + "' must be one of " + key.allowedValues()));
+                    problems.add(new ConfigProblem(name, "option '" + given + "' must be one of " + key.allowedValues()));
                     continue;
                 }
                 overrides.put(name, value);
             } catch (RuntimeException e) {
-                problems.add(new ConfigProblem(name, "option '" + name + "' expects " + key.type().expected()));
+                problems.add(new ConfigProblem(name, "option '" + given + "' expects " + key.type().expected()));
             }
         }
         String badRecords = getAndRemoveParameter(parameters, BAD_RECORDS, String.class, "fail");
@@ -105,6 +107,21 @@ final class ErpComponent extends DefaultComponent {
         }
         // Whatever is left in parameters makes DefaultComponent refuse the URI, naming the option.
         return new ErpEndpoint(uri, this, mapping, badRecords.equals("skip"));
+    }
+
+    /** {@code message-id} as {@code messageId}: the YAML DSL turns dashed option names into camel case. */
+    static String camel(String name) {
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char c : name.toCharArray()) {
+            if (c == '-') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return b.toString();
     }
 
     EventSink sink() {
