@@ -130,6 +130,9 @@ public class CrmConnector implements Connector {
             ctx.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
+                    // A failure goes back to the endpoint as it is (the hub's broker then delivers the
+                    // segment event again with backoff), logged once here rather than by Camel's handler.
+                    errorHandler(noErrorHandler());
                     from(s.segmentEventsUri()).routeId(SEGMENT_ROUTE)
                             .process(exchange -> {
                                 SegmentEvent event;
@@ -139,7 +142,13 @@ public class CrmConnector implements Connector {
                                     LOG.error("crm: a segment event that cannot be read is dropped: {}", e.getMessage());
                                     return;
                                 }
-                                SegmentPush.Outcome outcome = push.push(event);
+                                SegmentPush.Outcome outcome;
+                                try {
+                                    outcome = push.push(event);
+                                } catch (SegmentPush.RetryLater e) {
+                                    LOG.warn(e.getMessage());
+                                    throw e;
+                                }
                                 exchange.getMessage().setHeader("CrmSegmentPushOutcome", outcome.name());
                             });
                 }

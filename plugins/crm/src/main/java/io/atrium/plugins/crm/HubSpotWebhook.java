@@ -99,9 +99,9 @@ final class HubSpotWebhook {
             }
             String prefix = subscription.substring(0, subscription.indexOf('.'));
             String action = subscription.substring(subscription.indexOf('.') + 1);
-            Optional<ObjectType> type = prefix.equals("object")
-                    ? ObjectType.byObjectTypeId(Json.text(e, "objectTypeId") == null ? "" : Json.text(e, "objectTypeId"))
-                    : ObjectType.bySingular(prefix);
+            String objectTypeId = Json.text(e, "objectTypeId");
+            Optional<ObjectType> type = !prefix.equals("object") ? ObjectType.bySingular(prefix)
+                    : objectTypeId == null ? Optional.empty() : ObjectType.byObjectTypeId(objectTypeId);
             if (type.isEmpty() || !(action.equals("creation") || action.equals("propertyChange"))) {
                 ignored++;
                 continue;

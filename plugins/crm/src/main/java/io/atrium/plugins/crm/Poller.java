@@ -60,6 +60,9 @@ final class Poller {
                         LOG.info("crm: {} event(s) of changed {} handed to the hub", n, type.plural());
                     }
                 } catch (ApiException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return; // the plugin is stopping
+                    }
                     problem("crm: polling " + type.plural() + " failed: " + e.getMessage()
                             + (e.status() == 401 ? "; check key '" + CrmConfig.ACCESS_TOKEN + "'" : "")
                             + "; the next poll tries again from the same cursor");

@@ -36,11 +36,13 @@ final class TaskSender implements MessageSender {
     private static final Logger LOG = LoggerFactory.getLogger(TaskSender.class);
 
     private final ApiClient client;
+    private final HubSpotApi api;
     private final CrmSettings settings;
     private final Clock clock;
 
     TaskSender(ApiClient client, CrmSettings settings, Clock clock) {
         this.client = client;
+        this.api = new HubSpotApi(client);
         this.settings = settings;
         this.clock = clock;
     }
@@ -59,7 +61,6 @@ final class TaskSender implements MessageSender {
             throw new SendException(FailureReason.INVALID_ADDRESS, "crm_id '" + task.contactId()
                     + "' is not a HubSpot contact id (digits)", true);
         }
-        HubSpotApi api = new HubSpotApi(client);
         try {
             api.contact(task.contactId());
         } catch (ApiException e) {
