@@ -45,7 +45,7 @@ class ReadmeTest {
         for (String l : Files.readAllLines(README)) {
             if (l.startsWith("```")) {
                 code = !code;
-            } else if (!code && l.matches("#{1,2} .*")) {
+            } else if (!code && l.matches("#+ .*")) {
                 headings.add(l);
             }
         }
