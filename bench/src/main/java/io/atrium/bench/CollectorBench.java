@@ -473,7 +473,7 @@ public final class CollectorBench {
     }
 
     /** CPU seconds (user + system) used so far by the hub JVM, its PostgreSQL and this JVM. */
-    private record CpuTicks(double hub, double postgres, double bench) {
+    record CpuTicks(double hub, double postgres, double bench) {
         static CpuTicks read(HubProcess hub) {
             double pg = 0;
             long postmaster = hub.postmasterPid();
@@ -519,7 +519,7 @@ public final class CollectorBench {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -530,7 +530,7 @@ public final class CollectorBench {
 
     // ------------------------------------------------------------------------------------- jdbc
 
-    private static Connection connect(HubProcess hub) throws SQLException {
+    static Connection connect(HubProcess hub) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         p.setProperty("ApplicationName", "atrium-bench");

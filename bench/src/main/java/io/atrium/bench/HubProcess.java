@@ -136,6 +136,29 @@ final class HubProcess implements AutoCloseable {
         return JSON.readTree(r.body()).path("writeKey").asText();
     }
 
+    /** An answer of the admin API. */
+    record Answer(int status, String body) {
+    }
+
+    /** Calls the admin API with the hub's token; {@code body} is JSON or null. */
+    Answer api(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(5))
+                .header("Authorization", "Bearer " + token);
+        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+    }
+
+    /** Like {@link #api}, but anything other than {@code expected} is an error naming the call and the answer. */
+    String api(String method, String path, String body, int expected) throws IOException, InterruptedException {
+        Answer a = api(method, path, body);
+        if (a.status() != expected) {
+            throw new IllegalStateException(method + " " + path + " answered " + a.status() + ", not " + expected + ": " + a.body());
+        }
+        return a.body();
+    }
+
     /** Every sample of {@code /actuator/prometheus}, keyed by name and labels; empty if it fails. */
     Map<String, Double> metrics() {
         Map<String, Double> out = new HashMap<>();
