@@ -38,10 +38,6 @@ final class HubSpotApi {
         this.client = client;
     }
 
-    ApiClient client() {
-        return client;
-    }
-
     /** A cheap call that needs the contacts read scope: tells a wrong token (401) or missing scope (403) at start. */
     void checkAccess() throws ApiException {
         client.sendForJson("GET", client.uri("/crm/v3/objects/contacts?limit=1&archived=false"), null);
