@@ -313,6 +313,7 @@ final class ErpConfig {
         Set<String> sources = new LinkedHashSet<>();
         config.getList(SOURCES).forEach(s -> sources.add(s.strip().toLowerCase(java.util.Locale.ROOT)));
         Map<String, Object> shown = new LinkedHashMap<>(config.masked());
+        shown.computeIfPresent(JDBC_URL, (k, v) -> maskUrl(String.valueOf(v)));
         shown.keySet().removeIf(k -> {
             String prefix = k.contains(".") ? k.substring(0, k.indexOf('.')) : "";
             if (prefix.equals(FILES)) {
@@ -321,6 +322,11 @@ final class ErpConfig {
             return SOURCE_NAMES.contains(prefix) && !sources.contains(prefix);
         });
         return shown;
+    }
+
+    /** A JDBC URL with any password in it (?password=..., ;password=...) replaced by the mask. */
+    static String maskUrl(String url) {
+        return url.replaceAll("(?i)(password|pwd)=[^&;]*", "$1=" + ConfigSpec.MASK);
     }
 
     private static ErpSettings.Jdbc jdbc(PluginConfig config, List<ConfigProblem> problems) {

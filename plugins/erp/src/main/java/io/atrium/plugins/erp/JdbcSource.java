@@ -468,6 +468,7 @@ final class JdbcSource implements AutoCloseable {
         if (settings.password() != null && !settings.password().isEmpty()) {
             m = m.replace(settings.password(), io.atrium.plugin.api.ConfigSpec.MASK);
         }
+        m = ErpConfig.maskUrl(m);
         if (e instanceof SQLException s && s.getSQLState() != null) {
             m += " [SQLState " + s.getSQLState() + "]";
         }

@@ -123,7 +123,8 @@ final class Mapping {
         Rules type = null;
         List<String> typeRules = list(s, TYPE);
         try {
-            type = Rules.parse(typeRules.isEmpty() ? List.of(TRACK) : typeRules, s.key(TYPE), Set.of(TRACK, IDENTIFY));
+            type = Rules.parse(typeRules.isEmpty() ? List.of(TRACK) : typeRules, s.key(TYPE),
+                    new LinkedHashSet<>(List.of(TRACK, IDENTIFY)));
         } catch (IllegalArgumentException e) {
             problems.add(new ConfigProblem(s.key(TYPE), s.describe(TYPE) + ": " + e.getMessage()));
         }
@@ -359,6 +360,7 @@ final class Mapping {
 
         Event.Builder b = track ? Event.track(name == null ? "?" : name) : Event.identify();
         boolean anyIdentity = false;
+        int beforeIdentities = problems.size();
         for (Identity id : identities) {
             Object raw = field(r, id.field(), problems);
             String v = values.text(raw);
@@ -367,7 +369,8 @@ final class Mapping {
                 anyIdentity = true;
             }
         }
-        if (!anyIdentity && problems.stream().noneMatch(p -> p.message().startsWith("is not in the record"))) {
+        // A missing identity field is reported already; say "no person" only when the fields are there but empty.
+        if (!anyIdentity && problems.size() == beforeIdentities) {
             List<String> names = identities.stream().map(i -> i.field().field()).toList();
             problems.add(new RecordProblem(pos, names, names.size() == 1 ? "is empty, so the record names no person"
                     : "all are empty or missing, so the record names no person"));

@@ -274,5 +274,10 @@ class ErpConfigTest {
         assertThat(shown).containsEntry("jdbc.password", "******").containsKey("jdbc.url").containsKey("mapping.event")
                 .doesNotContainKeys("webhook.path", "files.format", "sftp.port");
         assertThat(shown.toString()).doesNotContain(PASSWORD);
+
+        c.put("jdbc.url", "jdbc:sqlserver://erp-db:1433;databaseName=erp;user=atrium;password=" + PASSWORD + ";encrypt=true");
+        assertThat(ErpConfig.shown(valid(c)).get("jdbc.url"))
+                .isEqualTo("jdbc:sqlserver://erp-db:1433;databaseName=erp;user=atrium;password=******;encrypt=true");
+        assertThat(ErpConfig.maskUrl("jdbc:postgresql://db/erp?user=a&password=" + PASSWORD)).doesNotContain(PASSWORD);
     }
 }

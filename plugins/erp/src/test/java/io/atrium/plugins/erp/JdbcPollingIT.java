@@ -375,6 +375,33 @@ class JdbcPollingIT {
         }
     }
 
+    @Test
+    void aTableAFolderAndTheWebhookFeedOneConfiguration(@TempDir Path inbox) throws Exception {
+        order(1, "C-1", "new", "1.00", 1);
+        Map<String, Object> c = config(10);
+        c.put("sources", List.of("jdbc", "files", "webhook"));
+        c.put("files.directory", inbox.toString());
+        c.put("files.poll-interval", "200ms");
+        c.put("files.min-age", "50ms");
+        c.put("webhook.token", WebhookIT.TOKEN);
+        try (Running r = Running.start(c)) {
+            Path tmp = Files.writeString(inbox.getParent().resolve("orders.csv"),
+                    "order_id,customer_id,email,status,total,updated_at\n2,C-2,,ready,2.00,2026-03-01T10:02:00.000001Z\n");
+            Files.move(tmp, inbox.resolve("orders.csv"));
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(r.ctx.httpUrl() + "/hooks/erp"))
+                            .header("Authorization", "Bearer " + WebhookIT.TOKEN)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"order_id\":3,\"customer_id\":\"C-3\","
+                                    + "\"status\":\"new\",\"total\":3,\"updated_at\":\"2026-03-01T10:03:00.000001Z\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(202);
+            awaitEvents(r, 3);
+            assertThat(r.ctx.submittedEvents()).extracting(e -> (Object) ((Map<?, ?>) e.context().get("erp")).get("source"))
+                    .containsExactlyInAnyOrder("jdbc", "files", "webhook");
+            assertThat(changes(r.ctx.submittedEvents())).containsExactlyInAnyOrder("1@1", "2@2", "3@3");
+        }
+    }
+
     static Stream<Path> list(Path dir) throws Exception {
         return Files.list(dir);
     }
