@@ -221,7 +221,7 @@ public class SegmentExports {
     /** Writes the CSV to {@code part}, recording progress; returns the number of member rows. */
     private long write(long jobId, SegmentStore.Segment segment, Path part, int rowsPerPage) throws Exception {
         SegmentSql.Condition c = members.compile(segment.rule());
-        String members = "SELECT p.id FROM profiles p WHERE " + c.sql();
+        String selected = "SELECT p.id FROM profiles p WHERE " + c.sql();
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -231,7 +231,7 @@ public class SegmentExports {
                 long total;
                 List<String> identityTypes;
                 List<String> traitNames;
-                try (PreparedStatement st = db.prepareStatement("WITH m AS MATERIALIZED (" + members + ") SELECT "
+                try (PreparedStatement st = db.prepareStatement("WITH m AS MATERIALIZED (" + selected + ") SELECT "
                         + "(SELECT count(*) FROM m), "
                         + "ARRAY(SELECT DISTINCT i.type FROM identities i JOIN m ON m.id = i.profile_id), "
                         + "ARRAY(SELECT DISTINCT t.name FROM traits t JOIN m ON m.id = t.profile_id ORDER BY 1)")) {
