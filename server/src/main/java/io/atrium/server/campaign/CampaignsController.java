@@ -387,7 +387,7 @@ public class CampaignsController {
         if (!addresses.containsKey(ch.options().addressType())) {
             return "no " + ch.options().addressType();
         }
-        String refusal = consent.refusal(consents, channel, purpose);
+        String refusal = ch.options().internal() ? null : consent.refusal(consents, channel, purpose);
         return refusal == null ? null : "no consent";
     }
 }

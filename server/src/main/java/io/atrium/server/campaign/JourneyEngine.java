@@ -56,6 +56,7 @@ public class JourneyEngine {
 
     private final Journeys journeys;
     private final CampaignTriggers triggers;
+    private final io.atrium.server.plugin.ChannelRegistry channels;
     private final CampaignStore campaigns;
     private final Messages messages;
     private final MessageStore messageStore;
@@ -71,7 +72,8 @@ public class JourneyEngine {
     private final Counter advanced;
     private ScheduledExecutorService ticker;
 
-    public JourneyEngine(Journeys journeys, CampaignTriggers triggers, CampaignStore campaigns, Messages messages, MessageStore messageStore,
+    public JourneyEngine(Journeys journeys, CampaignTriggers triggers, io.atrium.server.plugin.ChannelRegistry channels,
+                         CampaignStore campaigns, Messages messages, MessageStore messageStore,
                          SegmentMembers segments, JdbcTemplate jdbc, ObjectMapper mapper, MeterRegistry registry,
                          @Value("${atrium.campaigns.tick:250ms}") Duration tick,
                          @Value("${atrium.contact-policy.time-zone:UTC}") String defaultZone,
@@ -81,6 +83,7 @@ public class JourneyEngine {
                          @Value("${atrium.contact-policy.total-cap.per:1d}") Duration totalCapPer) {
         this.journeys = journeys;
         this.triggers = triggers;
+        this.channels = channels;
         this.campaigns = campaigns;
         this.messages = messages;
         this.messageStore = messageStore;
@@ -421,7 +424,8 @@ public class JourneyEngine {
         Instant now = Instant.now();
         for (Planned p : planned) {
             CampaignDefinition d = p.d();
-            if (d.purpose().equals("marketing")) {
+            boolean internal = channels.channel(p.cs().channel()).map(ch -> ch.options().internal()).orElse(false);
+            if (d.purpose().equals("marketing") && !internal) {
                 LocalTime from = d.policy().quietFrom() != null ? d.policy().quietFrom() : quietFrom;
                 LocalTime to = d.policy().quietFrom() != null ? d.policy().quietTo() : quietTo;
                 if (from != null && to != null) {
@@ -502,12 +506,14 @@ public class JourneyEngine {
             String loaded = "loaded:" + per;
             if (!counts.containsKey(loaded)) {
                 counts.put(loaded, 1L);
+                String[] internalChannels = channels.channels().keySet().stream()
+                        .filter(ch -> channels.channel(ch).map(x -> x.options().internal()).orElse(false)).toArray(String[]::new);
                 jdbc.query("SELECT profile_id, channel, count(*) FROM messages WHERE profile_id = ANY(?) AND purpose = 'marketing' "
                                 + "AND created_at > now() - make_interval(secs => ?) AND NOT (status = 'failed' AND reason = ANY(?)) "
-                                + "GROUP BY 1, 2", rs -> {
+                                + "AND channel <> ALL(?) GROUP BY 1, 2", rs -> {
                             counts.merge(per + ":" + rs.getLong(1) + ":" + rs.getString(2), rs.getLong(3), Long::sum);
                             counts.merge(per + ":" + rs.getLong(1) + ":*", rs.getLong(3), Long::sum);
-                        }, (Object) people, (double) per, NOT_SENT.toArray(String[]::new));
+                        }, (Object) people, (double) per, NOT_SENT.toArray(String[]::new), internalChannels);
             }
             long n = counts.getOrDefault(per + ":" + p.j().profileId + ":" + (total ? "*" : channel), 0L);
             if (n >= e.getValue().max()) {

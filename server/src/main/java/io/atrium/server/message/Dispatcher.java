@@ -80,7 +80,8 @@ public class Dispatcher {
             log.info("Channel '{}': message {} was being sent when the hub stopped; sending again (the provider deduplicates)",
                     channel, messageId);
         }
-        String refusal = m.profileId() == null ? "the profile was erased" : consent.refusal(m.profileId(), channel, m.purpose());
+        String refusal = m.profileId() == null ? "the profile was erased"
+                : options.internal() ? null : consent.refusal(m.profileId(), channel, m.purpose());
         if (refusal != null) {
             fail(m, FailureReason.NO_CONSENT, refusal);
             return;

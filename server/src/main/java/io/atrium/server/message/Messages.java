@@ -236,8 +236,11 @@ public class Messages {
             String addressType = w.channel.options().addressType();
             String address = newestIdentity.getOrDefault(w.profileId, Map.of()).get(addressType);
             Map<String, Object> attributes = new LinkedHashMap<>(w.r.attributes() == null ? Map.of() : w.r.attributes());
-            String unsubscribeUrl = base + "/t/u/" + id;
-            attributes.put("unsubscribeUrl", unsubscribeUrl);
+            boolean internal = w.channel.options().internal();
+            String unsubscribeUrl = internal ? null : base + "/t/u/" + id; // staff-facing: nobody to unsubscribe
+            if (unsubscribeUrl != null) {
+                attributes.put("unsubscribeUrl", unsubscribeUrl);
+            }
             MessageStore.NewMessage bare = new MessageStore.NewMessage(id, w.profileId, w.r.channel(), addressType, address,
                     w.purpose, w.r.templateId(), w.r.campaignId(), w.r.stepId(), w.r.dedupeKey(), null, null, null, List.of(),
                     attributes);
@@ -246,8 +249,8 @@ public class Messages {
                         "the person has no " + addressType + " for channel " + w.r.channel()));
                 continue;
             }
-            String refusal = consent.refusal(consents.getOrDefault(w.profileId, Map.of()).getOrDefault(w.r.channel(), Map.of()),
-                    w.r.channel(), w.purpose);
+            String refusal = internal ? null : consent.refusal(consents.getOrDefault(w.profileId, Map.of())
+                    .getOrDefault(w.r.channel(), Map.of()), w.r.channel(), w.purpose);
             if (refusal != null) {
                 pending.add(new MessageStore.Pending(bare, MessageStatus.FAILED, FailureReason.NO_CONSENT, refusal));
                 continue;

@@ -53,7 +53,7 @@ class CampaignsIT extends HubTestSupport {
         }
         await().atMost(WAIT).until(() -> pluginFromFile("probe-1.0.0.zip") != null
                 && "STARTED".equals(pluginFromFile("probe-1.0.0.zip").get("state")));
-        for (String ch : List.of("probe", "probe-chat", "probe-text")) {
+        for (String ch : List.of("probe", "probe-chat", "probe-text", "probe-staff")) {
             HttpResponse<String> r = post("/api/v1/templates", "{\"id\": \"" + ch + "-" + run + "\", \"channel\": \"" + ch
                     + "\", \"subject\": \"Your cart\", \"text\": \"Hello {{traits.first_name}}, your cart is waiting\", "
                     + "\"defaults\": {\"traits.first_name\": \"there\"}}");
@@ -360,5 +360,20 @@ class CampaignsIT extends HubTestSupport {
             assertThat(log(id, ignorer)).containsSubsequence("sent:probe", "waiting", "wait_over", "branch", "exited");
         });
         assertThat(log(id, ignorer)).doesNotContain("sent:probe-text");
+    }
+
+    @Test
+    void aStaffTaskNeedsNoConsentOfTheCustomerAndCarriesNoUnsubscribeLink() {
+        long seg = segment("{\"trait\": \"staff_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        String id = "staff-" + run;
+        create(id, "{\"name\": \"Call back\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"policy\": {\"caps\": {\"total\": {\"max\": 0, \"per\": \"1d\"}}}, "
+                + "\"steps\": [{\"id\": \"task\", \"type\": \"send\", \"channel\": \"probe-staff\", \"template\": \"probe-staff-" + run + "\"}]}");
+        launch(id);
+        String user = person("kim", Map.of("staff_run", run, "consents", Map.of("probe-staff", Map.of("marketing", false))));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).containsSubsequence("entered", "sent:probe-staff", "exited"));
+        JsonNode m = message(id, user, "probe-staff");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id, user, "probe-staff").path("status").asText()).isEqualTo("sent"));
+        assertThat(m.path("reason").isNull() || m.path("reason").isMissingNode()).isTrue();
     }
 }

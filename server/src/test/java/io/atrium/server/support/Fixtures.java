@@ -175,7 +175,8 @@ public final class Fixtures {
 
     /**
      * {@code probe}: provides the channels {@code probe} (addressed by e-mail), {@code probe-chat}
-     * (by viber_id) and {@code probe-text} (by phone), recording each send as
+     * (by viber_id), {@code probe-text} (by phone) and the staff-facing {@code probe-staff} (internal, by
+     * e-mail), recording each send as
      * a file {@code sent/<message id>} (one line per send) in its data directory. The address' local
      * part picks the provider's answer: {@code flaky...} fails twice with a transient error, then
      * accepts; {@code bounce...} is refused permanently as an invalid address; anything else is
@@ -227,6 +228,8 @@ public final class Fixtures {
                         feedbacks.put("probe", ctx.registerChannel("probe", ChannelOptions.addressedBy("email").ratePerSecond(100), sender));
                         feedbacks.put("probe-chat", ctx.registerChannel("probe-chat", ChannelOptions.addressedBy("viber_id"), sender));
                         feedbacks.put("probe-text", ctx.registerChannel("probe-text", ChannelOptions.addressedBy("phone"), sender));
+                        feedbacks.put("probe-staff", ctx.registerChannel("probe-staff",
+                                ChannelOptions.addressedBy("email").internal(true), sender));
                         ctx.addRoutes(new RouteBuilder() {
                             public void configure() {
                                 from("platform-http:/probe/report").routeId("probe-report").process(e -> {

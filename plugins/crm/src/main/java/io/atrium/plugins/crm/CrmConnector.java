@@ -74,7 +74,7 @@ public class CrmConnector implements Connector {
         // Out, 1: tasks for sales managers as a campaign step.
         if (s.hubspot() || s.generic().taskUrl() != null) {
             ctx.registerChannel(CHANNEL, ChannelOptions.addressedBy(ADDRESS_TYPE).ratePerSecond(s.ratePerSecond())
-                    .idempotent(false), new TaskSender(client, s, clock));
+                    .idempotent(false).internal(true), new TaskSender(client, s, clock));
         } else {
             LOG.info("crm: {} is not set, so there is no {} channel", CrmConfig.G_TASK_URL, CHANNEL);
         }

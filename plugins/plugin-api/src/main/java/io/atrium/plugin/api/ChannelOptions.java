@@ -12,8 +12,13 @@ import java.util.Objects;
  * @param idempotent    true if the provider deduplicates by {@link OutboundMessage#id()}, so a message
  *                      interrupted by a crash can safely be sent again; false (the default) means the
  *                      hub never sends it again and marks it failed with {@link FailureReason#OUTCOME_UNKNOWN}
+ * @param internal      true for a channel that reaches the company's own staff about a person, not
+ *                      the person (a task for a sales manager in the CRM): the person's consent,
+ *                      frequency caps and quiet hours do not apply, and its messages get no
+ *                      unsubscribe link
  */
-public record ChannelOptions(String addressType, double ratePerSecond, int concurrency, boolean idempotent) {
+public record ChannelOptions(String addressType, double ratePerSecond, int concurrency, boolean idempotent,
+                             boolean internal) {
 
     public ChannelOptions {
         Objects.requireNonNull(addressType, "addressType");
@@ -25,20 +30,25 @@ public record ChannelOptions(String addressType, double ratePerSecond, int concu
         }
     }
 
-    /** Unlimited rate, one message at a time, not idempotent. */
+    /** Unlimited rate, one message at a time, not idempotent, reaching the person. */
     public static ChannelOptions addressedBy(String addressType) {
-        return new ChannelOptions(addressType, 0, 1, false);
+        return new ChannelOptions(addressType, 0, 1, false, false);
     }
 
     public ChannelOptions ratePerSecond(double rate) {
-        return new ChannelOptions(addressType, rate, concurrency, idempotent);
+        return new ChannelOptions(addressType, rate, concurrency, idempotent, internal);
     }
 
     public ChannelOptions concurrency(int n) {
-        return new ChannelOptions(addressType, ratePerSecond, n, idempotent);
+        return new ChannelOptions(addressType, ratePerSecond, n, idempotent, internal);
     }
 
     public ChannelOptions idempotent(boolean value) {
-        return new ChannelOptions(addressType, ratePerSecond, concurrency, value);
+        return new ChannelOptions(addressType, ratePerSecond, concurrency, value, internal);
+    }
+
+    /** A channel to the company's own staff (see {@link #internal()}). */
+    public ChannelOptions internal(boolean value) {
+        return new ChannelOptions(addressType, ratePerSecond, concurrency, idempotent, value);
     }
 }
