@@ -156,7 +156,8 @@ final class ErpConfig {
             ConfigKey.of(FILES_ARCHIVE, ConfigType.STRING).defaultValue("archive")
                     .description("Where imported files go (relative: inside files.directory)"),
             ConfigKey.of(FILES_ERROR, ConfigType.STRING).defaultValue("error")
-                    .description("Where files with bad rows go, each with <name>.report.txt (relative: inside files.directory)"),
+                    .description("Where files with bad rows go, each with its report, e.g. orders.csv.report.txt (relative: inside "
+                            + "files.directory)"),
             ConfigKey.of(FILES_INCLUDE, ConfigType.STRING).defaultValue(".*\\.(csv|json|jsonl|ndjson|xml)")
                     .description("Regular expression a file name must match (ignoring case) to be read, local and on SFTP"),
             ConfigKey.of(FILES_FORMAT, ConfigType.STRING).defaultValue("auto").allowedValues("auto", "csv", "json", "jsonl", "xml")
@@ -190,7 +191,7 @@ final class ErpConfig {
             ConfigKey.of(SFTP_PASSPHRASE, ConfigType.STRING).secret()
                     .description("Passphrase of sftp.private-key-file"),
             ConfigKey.of(SFTP_KNOWN_HOSTS, ConfigType.STRING)
-                    .description("known_hosts file with the server's host key (ssh-keyscan -p <port> <host>)"),
+                    .description("known_hosts file with the server's host key (ssh-keyscan -p PORT HOST)"),
             ConfigKey.of(SFTP_STRICT, ConfigType.BOOLEAN).defaultValue("true")
                     .description("Refuse a server whose host key is not in sftp.known-hosts-file; false trusts any server"),
             ConfigKey.of(SFTP_DIRECTORY, ConfigType.STRING)
