@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import org.apache.camel.Endpoint;
@@ -147,6 +148,13 @@ final class FileRoute extends RouteBuilder {
                 LOG.warn("erp: {}: {}: {}; the file stays and is imported again at the next poll", source, name,
                         e.getMessage());
                 throw e;
+            } catch (RuntimeException e) {
+                // Not the file's data and not the hub: reading it again would fail again, so it goes to the error folder.
+                LOG.error("erp: {}: {}: could not be imported", source, name, e);
+                outcome = new FileImport.Outcome(name, importer.formatOf(name) == null ? "unknown" : importer.formatOf(name),
+                        0, 0, 0, List.of(new RecordProblem(Position.fileLine(source, name, -1), (String) null,
+                        "could not be imported (" + e + "); records before the failure may have been imported")),
+                        false, java.time.Instant.now());
             }
             if (outcome.clean()) {
                 LOG.info("erp: {}: {}: imported {} of {} records ({} skipped by the mapping's rules); moved to {}",
