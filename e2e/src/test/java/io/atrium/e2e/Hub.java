@@ -64,7 +64,17 @@ final class Hub implements AutoCloseable {
         Path home = dir.resolve("atrium");
         copyTree(dist, home);
         Hub hub = new Hub(home, dir.resolve("data"), freePort(), environment);
-        hub.launch();
+        try {
+            hub.launch();
+        } catch (RuntimeException | IOException e) {
+            // The caller never gets this hub to close: stop it (and its PostgreSQL) here, or it outlives the test.
+            try {
+                hub.close();
+            } catch (Exception stop) {
+                e.addSuppressed(stop);
+            }
+            throw e;
+        }
         return hub;
     }
 
