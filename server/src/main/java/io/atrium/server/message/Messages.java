@@ -266,7 +266,7 @@ public class Messages {
                 continue;
             }
             List<String> links = new ArrayList<>();
-            String html = rendered.html() == null ? null : track(rendered.html(), id, links);
+            String html = rendered.html() == null ? null : track(rendered.html(), id, links, base);
             pending.add(new MessageStore.Pending(new MessageStore.NewMessage(id, w.profileId, w.r.channel(), addressType, address,
                     w.purpose, w.r.templateId(), w.r.campaignId(), w.r.stepId(), w.r.dedupeKey(), rendered.subject(),
                     rendered.text(), html, links, attributes), MessageStatus.QUEUED, null, null));
@@ -395,8 +395,7 @@ public class Messages {
     }
 
     /** Points every link of an HTML body at the hub's click redirect and adds the open pixel. */
-    String track(String html, String id, List<String> links) {
-        String base = publicUrl.get();
+    String track(String html, String id, List<String> links, String base) {
         Matcher m = HREF.matcher(html);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
