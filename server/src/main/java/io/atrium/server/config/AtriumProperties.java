@@ -78,8 +78,64 @@ public class AtriumProperties {
         /** Bearer token for /api/v1; when empty one is generated on first start and kept in the data directory. */
         private String adminToken;
 
+        /**
+         * Password of the console user {@code admin} created on the first start when there are no
+         * users; when empty a random one is generated and printed once in the log.
+         */
+        private String adminPassword;
+        /** Sign-in with a directory (LDAP or Active Directory) besides the local users; off while {@code url} is empty. */
+        private final Ldap ldap = new Ldap();
+
         public String getAdminToken() { return adminToken; }
         public void setAdminToken(String adminToken) { this.adminToken = adminToken; }
+        public String getAdminPassword() { return adminPassword; }
+        public void setAdminPassword(String adminPassword) { this.adminPassword = adminPassword; }
+        public Ldap getLdap() { return ldap; }
+    }
+
+    /** Directory sign-in (docs/console.md#ldap): who may sign in and which role each group gives. */
+    public static class Ldap {
+        /** ldap://host:389/dc=example,dc=com (or ldaps://); empty = no directory sign-in. */
+        private String url = "";
+        /** Active Directory domain (example.com): sign-in as user@domain, groups from memberOf. */
+        private String activeDirectoryDomain = "";
+        /** Bind directly as this DN pattern, relative to the URL's base ({0} = user name), e.g. uid={0},ou=people. */
+        private String userDnPattern = "";
+        /** Or search for the user under this base with this filter, bound as the manager. */
+        private String userSearchBase = "";
+        private String userSearchFilter = "(uid={0})";
+        private String managerDn = "";
+        private String managerPassword = "";
+        /** Where groups are searched; {0} in the filter is the user's DN, {1} the user name. */
+        private String groupSearchBase = "ou=groups";
+        private String groupSearchFilter = "(member={0})";
+        /** Group name (its cn) to Atrium role (admin, integrator, marketer, viewer). */
+        private java.util.Map<String, String> groupRoles = new java.util.LinkedHashMap<>();
+        /** Role of a directory user in none of the mapped groups; empty = such a user cannot sign in. */
+        private String defaultRole = "";
+
+        public String getUrl() { return url; }
+        public void setUrl(String url) { this.url = url; }
+        public String getActiveDirectoryDomain() { return activeDirectoryDomain; }
+        public void setActiveDirectoryDomain(String activeDirectoryDomain) { this.activeDirectoryDomain = activeDirectoryDomain; }
+        public String getUserDnPattern() { return userDnPattern; }
+        public void setUserDnPattern(String userDnPattern) { this.userDnPattern = userDnPattern; }
+        public String getUserSearchBase() { return userSearchBase; }
+        public void setUserSearchBase(String userSearchBase) { this.userSearchBase = userSearchBase; }
+        public String getUserSearchFilter() { return userSearchFilter; }
+        public void setUserSearchFilter(String userSearchFilter) { this.userSearchFilter = userSearchFilter; }
+        public String getManagerDn() { return managerDn; }
+        public void setManagerDn(String managerDn) { this.managerDn = managerDn; }
+        public String getManagerPassword() { return managerPassword; }
+        public void setManagerPassword(String managerPassword) { this.managerPassword = managerPassword; }
+        public String getGroupSearchBase() { return groupSearchBase; }
+        public void setGroupSearchBase(String groupSearchBase) { this.groupSearchBase = groupSearchBase; }
+        public String getGroupSearchFilter() { return groupSearchFilter; }
+        public void setGroupSearchFilter(String groupSearchFilter) { this.groupSearchFilter = groupSearchFilter; }
+        public java.util.Map<String, String> getGroupRoles() { return groupRoles; }
+        public void setGroupRoles(java.util.Map<String, String> groupRoles) { this.groupRoles = groupRoles; }
+        public String getDefaultRole() { return defaultRole; }
+        public void setDefaultRole(String defaultRole) { this.defaultRole = defaultRole; }
     }
 
     public static class Db {

@@ -37,6 +37,8 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class HubTestSupport {
 
     public static final String TOKEN = "test-admin-token";
+    /** The password of the console user "admin" created on the first start. */
+    public static final String ADMIN_PASSWORD = "test-admin-password";
     protected static final Path HOME;
     protected static final Path PLUGINS;
     protected static final Path ROUTES;
@@ -59,6 +61,13 @@ public abstract class HubTestSupport {
     static void hubProperties(DynamicPropertyRegistry registry) {
         registry.add("atrium.home", HOME::toString);
         registry.add("atrium.security.admin-token", () -> TOKEN);
+        registry.add("atrium.security.admin-password", () -> ADMIN_PASSWORD);
+        // Directory sign-in against a real (in-memory) LDAP server: SecurityIT.
+        registry.add("atrium.security.ldap.url", TestDirectory::url);
+        registry.add("atrium.security.ldap.user-dn-pattern", () -> "uid={0},ou=people");
+        registry.add("atrium.security.ldap.group-search-base", () -> "ou=groups");
+        registry.add("atrium.security.ldap.group-roles.marketing", () -> "marketer");
+        registry.add("atrium.security.ldap.group-roles.it-integration", () -> "integrator");
         registry.add("atrium.plugins.scan-interval", () -> "250ms");
         registry.add("atrium.routes.scan-interval", () -> "250ms");
         registry.add("atrium.plugins.start-timeout", () -> "2s");
