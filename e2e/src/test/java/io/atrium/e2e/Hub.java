@@ -30,6 +30,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class Hub implements AutoCloseable {
 
     static final String TOKEN = "e2e-admin-token";
+    /** Password of the console user "admin" the hub creates on its first start. */
+    static final String ADMIN_PASSWORD = "e2e-admin-password";
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration STARTUP = Duration.ofSeconds(Long.getLong("atrium.it.startup-seconds", 90));
 
@@ -89,6 +91,7 @@ final class Hub implements AutoCloseable {
         env.put("ATRIUM_DATA", data.toString());
         env.put("ATRIUM_HTTP_PORT", Integer.toString(port));
         env.put("ATRIUM_SECURITY_ADMIN_TOKEN", TOKEN);
+        env.put("ATRIUM_SECURITY_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.putAll(environment);
         process = pb.start();
         try {

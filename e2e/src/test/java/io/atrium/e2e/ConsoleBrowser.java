@@ -1,0 +1,106 @@
+package io.atrium.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Headless Debian Chromium driving the hub's web console, as a person does: elements are found by
+ * their {@code data-test} attribute. With {@code -Datrium.screenshots=<dir>} (e.g. docs/screenshots)
+ * {@link #screenshot} keeps PNGs of the pages; otherwise it does nothing.
+ */
+final class ConsoleBrowser implements AutoCloseable {
+
+    final WebDriver driver;
+    final WebDriverWait wait;
+    private final Hub hub;
+
+    ConsoleBrowser(Hub hub, Path profileDir) throws Exception {
+        this.hub = hub;
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(System.getProperty("atrium.chromium", "/usr/bin/chromium"));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+                "--no-first-run", "--window-size=1400,1000", "--lang=en-GB",
+                "--user-data-dir=" + Files.createDirectories(profileDir));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of(System.getProperty("atrium.chromedriver", "/usr/bin/chromedriver")).toFile())
+                .usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    }
+
+    /** Opens the console at a hash route ("#/segments") or its start page (""). */
+    void open(String hash) {
+        driver.get(hub.uri("/console/").toString() + hash);
+    }
+
+    /** Signs in on the console's sign-in form and waits for the top bar. */
+    void signIn(String user, String password) {
+        open("");
+        WebElement name = visible("username");
+        name.clear();
+        name.sendKeys(user);
+        test("password").sendKeys(password);
+        test("sign-in-submit").click();
+        visible("whoami");
+    }
+
+    void signOut() {
+        test("sign-out").click();
+        visible("username");
+    }
+
+    static By byTest(String name) {
+        return By.cssSelector("[data-test=\"" + name + "\"]");
+    }
+
+    WebElement test(String name) {
+        return driver.findElement(byTest(name));
+    }
+
+    List<WebElement> all(String name) {
+        return driver.findElements(byTest(name));
+    }
+
+    WebElement visible(String name) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(byTest(name)));
+    }
+
+    WebElement clickable(String name) {
+        return wait.until(ExpectedConditions.elementToBeClickable(byTest(name)));
+    }
+
+    /** Waits until the element's text contains the expected text. */
+    void waitForText(String name, String expected) {
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(byTest(name), expected));
+    }
+
+    void screenshot(String name) throws Exception {
+        String dir = System.getProperty("atrium.screenshots", "");
+        if (dir.isBlank()) {
+            return;
+        }
+        Path out = Files.createDirectories(Path.of(dir)).resolve(name + ".png");
+        Path png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(png, out, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
