@@ -77,7 +77,7 @@ public class SecurityConfiguration {
         if (directory != null) {
             providers.add(directory);
         }
-        return new ProviderManager(providers);
+        return new SignInThrottle(new ProviderManager(providers), java.time.Clock.systemUTC());
     }
 
     @Bean
@@ -204,6 +204,9 @@ public class SecurityConfiguration {
     }
 
     private static String reason(AuthenticationException ex) {
+        if (ex instanceof org.springframework.security.authentication.LockedException) {
+            return ex.getMessage();
+        }
         if (ex instanceof DisabledException) {
             return ex.getMessage() != null && ex.getMessage().startsWith("no Atrium role") ? ex.getMessage() : "this account is disabled";
         }
