@@ -95,14 +95,38 @@ public class SecurityConfiguration {
         return handler;
     }
 
-    /** Requests that carry their own credentials are not exposed to CSRF. */
-    private static boolean carriesCredentials(HttpServletRequest request) {
-        return request.getHeader("Authorization") != null;
+    private static final java.util.Set<String> SAFE = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+
+    /**
+     * Only a change that a session cookie could authenticate needs the CSRF token: not one that
+     * carries its own credentials (Authorization), and on /api not one without a session cookie
+     * either (it is simply unauthenticated: 401). The console's sign-in form always needs it.
+     */
+    private static org.springframework.security.web.util.matcher.RequestMatcher csrfNeeded(boolean sessionOnly) {
+        return request -> {
+            if (SAFE.contains(request.getMethod()) || request.getHeader("Authorization") != null) {
+                return false;
+            }
+            if (!sessionOnly) {
+                return true;
+            }
+            jakarta.servlet.http.Cookie[] cookies = request.getCookies();
+            if (cookies != null) {
+                for (jakarta.servlet.http.Cookie c : cookies) {
+                    if (SESSION_COOKIE.equals(c.getName())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        };
     }
 
-    private static void common(HttpSecurity http, CookieCsrfTokenRepository csrf) throws Exception {
+    static final String SESSION_COOKIE = "ATRIUM_SESSION";
+
+    private static void common(HttpSecurity http, CookieCsrfTokenRepository csrf, boolean sessionOnly) throws Exception {
         http.csrf(c -> c.csrfTokenRepository(csrf).csrfTokenRequestHandler(csrfHandler())
-                        .ignoringRequestMatchers(SecurityConfiguration::carriesCredentials))
+                        .requireCsrfProtectionMatcher(csrfNeeded(sessionOnly)))
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .headers(h -> h.cacheControl(c -> c.disable()));
@@ -114,7 +138,7 @@ public class SecurityConfiguration {
                             CookieCsrfTokenRepository csrf) throws Exception {
         AuthenticationEntryPoint unauthorized = (request, response, ex) -> json(mapper, response, 401, "unauthorized",
                 "sign in at /console/, or send the admin API token as 'Authorization: Bearer <token>' or a user's name and password (HTTP Basic)");
-        common(http.securityMatcher("/api/**"), csrf);
+        common(http.securityMatcher("/api/**"), csrf, true);
         http.authenticationManager(auth)
                 .addFilterBefore(new BearerTokenFilter(token), AnonymousAuthenticationFilter.class)
                 .httpBasic(b -> b.authenticationEntryPoint(unauthorized))
@@ -159,7 +183,7 @@ public class SecurityConfiguration {
     @Order(2)
     SecurityFilterChain console(HttpSecurity http, ObjectMapper mapper, AuthenticationManager auth, UserStore users,
                                 CookieCsrfTokenRepository csrf) throws Exception {
-        common(http.securityMatcher("/console", "/console/**"), csrf);
+        common(http.securityMatcher("/console", "/console/**"), csrf, false);
         http.authenticationManager(auth)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))

@@ -184,6 +184,14 @@ class SecurityIT extends HubTestSupport {
     }
 
     @Test
+    void aChangeWithNoCredentialsAtAllIsUnauthorizedNotACsrfProblem() {
+        HttpResponse<String> none = send(HttpRequest.newBuilder(uri("/api/v1/segments")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(SEGMENT.formatted("anonymous-" + UUID.randomUUID()))).build());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(readJson(none.body()).path("error").asText()).isEqualTo("unauthorized");
+    }
+
+    @Test
     void scriptsUseBasicAuthWithAUsersPassword() {
         String name = newUser("integrator");
         String basic = Base64.getEncoder().encodeToString((name + ":password-of-" + name).getBytes(StandardCharsets.UTF_8));
