@@ -87,12 +87,39 @@ public class CampaignTriggers {
         }
         long segment = e.path("segmentId").asLong();
         long profile = e.path("profileId").asLong();
+        JsonNode trigger = null;
         for (CampaignStore.Campaign c : campaigns.active("segment_entered")) {
             CampaignDefinition d = campaigns.definition(c);
             if (d.trigger().segment() == segment) {
-                enter(c, d, profile, null, "segment-" + segment + "-" + e.path("at").asText(),
+                if (trigger == null) {
+                    trigger = enteringEvent(profile, e.path("at").asText());
+                }
+                enter(c, d, profile, trigger, "segment-" + segment + "-" + e.path("at").asText(),
                         "entered segment " + e.path("segmentName").asText(String.valueOf(segment)));
             }
+        }
+    }
+
+    /**
+     * What {@code {{event.*}}} holds in a segment-triggered journey: the properties of the person's
+     * newest {@code track} event (by its timestamp) stored by the time they entered the segment — for a rule on events
+     * (added to cart, viewed a product) the one that made them enter. The hub's own events (message
+     * statuses, segment entries) do not count. Empty when there is none.
+     */
+    JsonNode enteringEvent(long profileId, String enteredAt) {
+        Instant at;
+        try {
+            at = Instant.parse(enteredAt);
+        } catch (RuntimeException e) {
+            at = Instant.now();
+        }
+        List<String> props = jdbc.queryForList("SELECT properties::text FROM events WHERE profile_id = ? AND type = 'track' "
+                + "AND stored_at <= ? AND (source IS NULL OR (source NOT LIKE 'hub:%' AND source NOT LIKE 'segment:%')) "
+                + "ORDER BY timestamp DESC, id DESC LIMIT 1", String.class, profileId, Timestamp.from(at));
+        try {
+            return props.isEmpty() ? mapper.createObjectNode() : mapper.readTree(props.get(0));
+        } catch (java.io.IOException ex) {
+            throw new IllegalStateException("cannot read the properties of profile " + profileId + "'s newest event", ex);
         }
     }
 

@@ -36,22 +36,28 @@ import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Moves people through campaigns. Every journey's position and wait is a row in {@code journeys};
- * each hub node takes the journeys that are due ({@code FOR UPDATE SKIP LOCKED}, so nodes share the
- * work and never take the same one), advances each as far as it can go now, and writes it back with
- * the time it next needs attention. A send carries a dedupe key made of the journey, step and
- * cascade position, so a node that dies after sending and before writing the journey back sends
- * nothing twice when the journey is taken again.
+ * each of a node's engine workers ({@code atrium.campaigns.workers}) takes a batch of the journeys
+ * that are due and locks them ({@code FOR UPDATE SKIP LOCKED}, so workers and nodes share the work
+ * and never take the same one), advances each as far as it can go now, and writes the batch back,
+ * with the time each next needs attention, in the transaction that holds the locks. The batch's
+ * sends go out together: their messages in one statement (committed before their ids are queued),
+ * their ids in one broker transaction, their log lines in one statement. A send carries a dedupe key
+ * made of the journey, step and cascade position, so a node that dies after sending and before
+ * writing the journey back sends nothing twice when the journey is taken again.
  */
 @Service
 public class JourneyEngine {
 
     private static final Logger log = LoggerFactory.getLogger(JourneyEngine.class);
+    /** How long a worker may sit in its batch's transaction between statements before PostgreSQL ends it and frees the journeys. */
     private static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration RETRY = Duration.ofSeconds(30);
-    private static final int BATCH = 200;
+    /** Two-key advisory locks of this class serialize the cap checks of one person (the second key is the profile). */
+    private static final int CAP_LOCKS = 0x61636170;
     private static final Set<String> NOT_SENT = Set.of("no_consent", "no_address", "template_error");
 
     private final Journeys journeys;
@@ -62,20 +68,26 @@ public class JourneyEngine {
     private final MessageStore messageStore;
     private final SegmentMembers segments;
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final ObjectMapper mapper;
     private final Duration tick;
+    private final int workers;
+    private final int batch;
     private final ZoneId defaultZone;
     private final LocalTime quietFrom;
     private final LocalTime quietTo;
     private final int totalCap;
     private final Duration totalCapPer;
     private final Counter advanced;
-    private ScheduledExecutorService ticker;
+    private final List<ScheduledExecutorService> tickers = new ArrayList<>();
 
     public JourneyEngine(Journeys journeys, CampaignTriggers triggers, io.atrium.server.plugin.ChannelRegistry channels,
                          CampaignStore campaigns, Messages messages, MessageStore messageStore,
-                         SegmentMembers segments, JdbcTemplate jdbc, ObjectMapper mapper, MeterRegistry registry,
+                         SegmentMembers segments, JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper,
+                         MeterRegistry registry,
                          @Value("${atrium.campaigns.tick:250ms}") Duration tick,
+                         @Value("${atrium.campaigns.workers:2}") int workers,
+                         @Value("${atrium.campaigns.batch:500}") int batch,
                          @Value("${atrium.contact-policy.time-zone:UTC}") String defaultZone,
                          @Value("${atrium.contact-policy.quiet-hours.from:}") String quietFrom,
                          @Value("${atrium.contact-policy.quiet-hours.to:}") String quietTo,
@@ -89,8 +101,17 @@ public class JourneyEngine {
         this.messageStore = messageStore;
         this.segments = segments;
         this.jdbc = jdbc;
+        this.tx = tx;
         this.mapper = mapper;
         this.tick = tick;
+        if (workers < 1 || workers > 32) {
+            throw new IllegalArgumentException("atrium.campaigns.workers must be 1 to 32, got " + workers);
+        }
+        if (batch < 1 || batch > 10_000) {
+            throw new IllegalArgumentException("atrium.campaigns.batch must be 1 to 10000, got " + batch);
+        }
+        this.workers = workers;
+        this.batch = batch;
         this.defaultZone = ZoneId.of(defaultZone);
         this.quietFrom = quietFrom.isBlank() ? null : LocalTime.parse(quietFrom);
         this.quietTo = quietTo.isBlank() ? null : LocalTime.parse(quietTo);
@@ -101,14 +122,15 @@ public class JourneyEngine {
 
     @EventListener(ApplicationReadyEvent.class)
     public void startTicking() {
-        ticker = PeriodicTask.every(tick, "atrium-campaign-engine", log, this::tick);
+        for (int w = 0; w < workers; w++) {
+            boolean first = w == 0;
+            tickers.add(PeriodicTask.every(tick, "atrium-campaign-engine-" + (w + 1), log, () -> tick(first)));
+        }
     }
 
     @PreDestroy
     public void stop() {
-        if (ticker != null) {
-            ticker.shutdownNow();
-        }
+        tickers.forEach(ScheduledExecutorService::shutdownNow);
     }
 
     /** A status of a campaign's message moves the journey waiting on it at once. */
@@ -117,59 +139,84 @@ public class JourneyEngine {
         journeys.wakeOnMessage(e.messageId());
     }
 
-    /** Advances every due journey, in batches, for at most a few seconds. */
-    public void tick() {
+    /** Advances every due journey, in batches, for at most a few seconds; the first worker also starts scheduled runs. */
+    public void tick(boolean runSchedules) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        triggers.runSchedules();
+        if (runSchedules) {
+            triggers.runSchedules();
+        }
         Map<String, CampaignDefinition> defs = new HashMap<>();
         Map<String, CampaignStore.Campaign> camps = new HashMap<>();
         while (System.nanoTime() < deadline) {
-            Instant leaseUntil = Instant.now().plus(LEASE);
-            List<Journeys.Journey> due = journeys.claimDue(BATCH, leaseUntil);
-            if (due.isEmpty()) {
-                return;
-            }
-            List<Journeys.Journey> advancedNow = new ArrayList<>();
-            journeys.buffer();
-            try {
-                Map<String, Outcome> prepared;
-                try {
-                    prepared = prepare(due, camps, defs);
-                } catch (RuntimeException e) {
-                    log.warn("Campaigns: the sends of {} journeys could not be prepared together, each goes alone: {}", due.size(),
-                            e.toString());
-                    prepared = new HashMap<>();
-                }
-                for (Journeys.Journey j : due) {
-                    CampaignStore.Campaign c = camps.computeIfAbsent(j.campaignId, id -> campaigns.find(id).orElse(null));
-                    if (c == null) {
-                        continue;
-                    }
-                    if ("done".equals(j.state)) {
-                        // Woken while it was being finished (a status report came as it ended): nothing is left to do,
-                        // and advancing it again would log a second "exited" and move its end.
-                        j.wakeAt = null;
-                        advancedNow.add(j);
-                        continue;
-                    }
-                    try {
-                        advance(c, defs.computeIfAbsent(c.id(), id -> campaigns.definition(c)), j, prepared);
-                    } catch (RuntimeException e) {
-                        log.warn("Campaign {}: journey {} of profile {} could not advance, retrying in {}: {}", j.campaignId, j.id,
-                                j.profileId, RETRY, e.toString(), e);
-                        j.wakeAt = Instant.now().plus(RETRY);
-                    }
-                    advancedNow.add(j);
-                }
-            } finally {
-                journeys.flush();
-            }
-            journeys.saveAll(advancedNow, leaseUntil);
-            advanced.increment(advancedNow.size());
-            if (due.size() < BATCH) {
+            Integer taken = tx.execute(status -> advanceBatch(camps, defs));
+            if (taken == null || taken < batch) {
                 return;
             }
         }
+    }
+
+    /** Claims one batch, advances it and writes it back, in the caller's transaction; returns how many journeys it took. */
+    private int advanceBatch(Map<String, CampaignStore.Campaign> camps, Map<String, CampaignDefinition> defs) {
+        // A worker that hangs (or a node cut off) while holding the batch's locks loses them after the lease.
+        jdbc.queryForObject("SELECT set_config('idle_in_transaction_session_timeout', ?, true)", String.class,
+                LEASE.toMillis() + "ms");
+        List<Journeys.Journey> due = journeys.claimDue(batch);
+        if (due.isEmpty()) {
+            return 0;
+        }
+        List<Journeys.Journey> advancedNow = new ArrayList<>();
+        journeys.buffer();
+        try {
+            Map<String, Outcome> prepared;
+            try {
+                prepared = prepare(due, camps, defs);
+            } catch (RuntimeException e) {
+                log.warn("Campaigns: the sends of {} journeys could not be prepared together, each goes alone: {}", due.size(),
+                        e.toString());
+                prepared = new HashMap<>();
+            }
+            Map<String, MessageStore.Row> waitedOn = waitedOn(due);
+            for (Journeys.Journey j : due) {
+                CampaignStore.Campaign c = camps.computeIfAbsent(j.campaignId, id -> campaigns.find(id).orElse(null));
+                if (c == null) {
+                    continue;
+                }
+                if ("done".equals(j.state)) {
+                    // Woken while it was being finished (a status report came as it ended): nothing is left to do,
+                    // and advancing it again would log a second "exited" and move its end.
+                    j.wakeAt = null;
+                    advancedNow.add(j);
+                    continue;
+                }
+                try {
+                    advance(c, defs.computeIfAbsent(c.id(), id -> campaigns.definition(c)), j, prepared, waitedOn);
+                } catch (RuntimeException e) {
+                    log.warn("Campaign {}: journey {} of profile {} could not advance, retrying in {}: {}", j.campaignId, j.id,
+                            j.profileId, RETRY, e.toString(), e);
+                    j.wakeAt = Instant.now().plus(RETRY);
+                }
+                advancedNow.add(j);
+            }
+        } finally {
+            journeys.flush();
+        }
+        journeys.saveAll(advancedNow);
+        advanced.increment(advancedNow.size());
+        return due.size();
+    }
+
+    /** The messages the batch's journeys wait on or branch on, in one query. */
+    private Map<String, MessageStore.Row> waitedOn(List<Journeys.Journey> due) {
+        List<String> ids = new ArrayList<>();
+        for (Journeys.Journey j : due) {
+            if (j.messageId != null) {
+                ids.add(j.messageId);
+            }
+            if (j.lastMessageId != null) {
+                ids.add(j.lastMessageId);
+            }
+        }
+        return messageStore.findAll(ids);
     }
 
     /** What a send came to. */
@@ -185,7 +232,8 @@ public class JourneyEngine {
     record Deferred(Instant until, String detail) implements Outcome {
     }
 
-    void advance(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j, Map<String, Outcome> prepared) {
+    void advance(CampaignStore.Campaign c, CampaignDefinition d, Journeys.Journey j, Map<String, Outcome> prepared,
+                 Map<String, MessageStore.Row> waitedOn) {
         for (int guard = 0; guard < 100; guard++) {
             if (j.step < 0 || j.step >= d.steps().size()) {
                 end(j, "completed");
@@ -234,7 +282,8 @@ public class JourneyEngine {
                         j.wakeAt = j.waitUntil;
                         return;
                     }
-                    Optional<MessageStore.Row> m = messageStore.find(j.messageId);
+                    Optional<MessageStore.Row> m = waitedOn.containsKey(j.messageId) ? Optional.of(waitedOn.get(j.messageId))
+                            : messageStore.find(j.messageId);
                     String status = m.map(MessageStore.Row::status).orElse("failed");
                     if (MessageStore.reached(status, cs.until())) {
                         journeys.log(j.id, j.campaignId, j.profileId, s.id(), "reached", cs.channel(), j.messageId,
@@ -290,7 +339,7 @@ public class JourneyEngine {
                     }
                 }
                 case "branch" -> {
-                    boolean yes = holds(s.condition(), j);
+                    boolean yes = holds(s.condition(), j, waitedOn);
                     String target = yes ? s.then() : s.otherwise();
                     journeys.log(j.id, j.campaignId, j.profileId, s.id(), "branch", null, null,
                             s.condition() + " is " + yes + ": " + target);
@@ -356,10 +405,11 @@ public class JourneyEngine {
         journeys.log(j.id, j.campaignId, j.profileId, null, "exited", null, null, reason);
     }
 
-    private boolean holds(JsonNode cond, Journeys.Journey j) {
+    private boolean holds(JsonNode cond, Journeys.Journey j, Map<String, MessageStore.Row> waitedOn) {
         if (cond.has("lastMessage")) {
             String want = cond.get("lastMessage").asText();
             String status = j.lastMessageId == null ? null
+                    : waitedOn.containsKey(j.lastMessageId) ? waitedOn.get(j.lastMessageId).status()
                     : messageStore.find(j.lastMessageId).map(MessageStore.Row::status).orElse(null);
             if (status == null) {
                 return false;
@@ -418,6 +468,13 @@ public class JourneyEngine {
             return out;
         }
         Long[] people = planned.stream().map(p -> p.j().profileId).distinct().toArray(Long[]::new);
+        if (planned.stream().anyMatch(this::mayBeCapped)) {
+            // Two workers (here or on another node) counting the same person's messages at once could both find room under
+            // a cap: each person's count and new messages are serialized by a lock held until the batch is written back,
+            // after its messages are committed. Taken in order, so that two batches never wait for each other.
+            jdbc.query("SELECT count(pg_advisory_xact_lock(?, k)) FROM (SELECT DISTINCT (p % 2147483647)::int AS k "
+                    + "FROM unnest(?::bigint[]) p ORDER BY 1) s", rs -> { }, CAP_LOCKS, people);
+        }
         Map<Long, ZoneId> zones = zones(people);
         Map<String, Long> counts = new HashMap<>();
         List<Planned> go = new ArrayList<>();
@@ -485,6 +542,15 @@ public class JourneyEngine {
                     }
                 }, (Object) people);
         return out;
+    }
+
+    /** Whether a cap may stop this send: a marketing message on a customer-facing channel, with a cap on it or in total. */
+    private boolean mayBeCapped(Planned p) {
+        if (!p.d().purpose().equals("marketing")
+                || channels.channel(p.cs().channel()).map(ch -> ch.options().internal()).orElse(false)) {
+            return false;
+        }
+        return totalCap > 0 || p.d().policy().caps().containsKey("total") || p.d().policy().caps().containsKey(p.cs().channel());
     }
 
     /**

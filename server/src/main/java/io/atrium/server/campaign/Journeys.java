@@ -81,37 +81,69 @@ public class Journeys {
     }
 
     /**
-     * Takes up to {@code limit} journeys whose time has come, for this node alone (SKIP LOCKED), and
-     * leases them until {@code leaseUntil}: a node that dies while advancing them leaves them to be
-     * taken again then.
+     * Takes up to {@code limit} journeys whose time has come and locks them ({@code FOR UPDATE SKIP
+     * LOCKED}), so that no other engine worker, here or on another hub node, takes the same ones. Runs
+     * in the caller's transaction, which holds the locks until it writes the journeys back with
+     * {@link #saveAll}: a node that dies while advancing them (its connection closes, or it sits idle
+     * in the transaction past {@code idle_in_transaction_session_timeout}) leaves them due for the next
+     * worker at once. Whatever else wants to change a locked journey meanwhile (a goal conversion, a
+     * message status or an event waking it) waits for that commit and then applies to the saved state.
      */
-    public List<Journey> claimDue(int limit, Instant leaseUntil) {
-        return jdbc.query("UPDATE journeys j SET wake_at = ? FROM (SELECT j2.id FROM journeys j2 JOIN campaigns c "
-                        + "ON c.id = j2.campaign_id AND c.state = 'active' WHERE j2.wake_at <= now() ORDER BY j2.wake_at "
-                        + "LIMIT ? FOR UPDATE OF j2 SKIP LOCKED) due WHERE j.id = due.id RETURNING j.*",
-                this::row, Timestamp.from(leaseUntil), limit);
+    public List<Journey> claimDue(int limit) {
+        return jdbc.query("SELECT j.* FROM journeys j JOIN campaigns c ON c.id = j.campaign_id AND c.state = 'active' "
+                + "WHERE j.wake_at <= now() ORDER BY j.wake_at LIMIT ? FOR UPDATE OF j SKIP LOCKED", this::row, limit);
+    }
+
+    /** Writes the engine's new state of a journey (see {@link #saveAll}). */
+    public void save(Journey j) {
+        saveAll(List.of(j));
     }
 
     /**
-     * Writes the engine's new state of a journey. If someone woke it while it was being advanced
-     * (its wake time moved before the lease), it stays due so that the news is not lost.
+     * Writes the engine's new state of many journeys in one statement. A journey that a goal event
+     * converted meanwhile keeps its conversion: the engine's state is not written over it.
      */
-    public void save(Journey j, Instant leaseUntil) {
-        saveAll(List.of(j), leaseUntil);
-    }
-
-    private static final String SAVE_SQL = "UPDATE journeys SET state = ?, step = ?, cascade = ?, message_id = ?, "
-            + "last_message_id = ?, wait_until = ?, waiting_event = ?, last_wait = ?, "
-            + "wake_at = CASE WHEN wake_at < ? THEN wake_at ELSE ? END, ended_at = ?, end_reason = ?, updated_at = now() WHERE id = ?";
-
-    /** {@link #save} for many, in one batch. */
-    public void saveAll(List<Journey> js, Instant leaseUntil) {
-        List<Object[]> args = new java.util.ArrayList<>();
-        for (Journey j : js) {
-            args.add(new Object[] {j.state, j.step, j.cascade, j.messageId, j.lastMessageId, ts(j.waitUntil), j.waitingEvent,
-                    j.lastWait, Timestamp.from(leaseUntil), ts(j.wakeAt), ts(j.endedAt), j.endReason, j.id});
+    public void saveAll(List<Journey> js) {
+        if (js.isEmpty()) {
+            return;
         }
-        jdbc.batchUpdate(SAVE_SQL, args);
+        int n = js.size();
+        Long[] ids = new Long[n];
+        String[] states = new String[n];
+        Integer[] steps = new Integer[n];
+        Integer[] cascades = new Integer[n];
+        String[] messageIds = new String[n];
+        String[] lastMessageIds = new String[n];
+        String[] waitUntil = new String[n];
+        String[] waitingEvents = new String[n];
+        String[] lastWaits = new String[n];
+        String[] wakeAt = new String[n];
+        String[] endedAt = new String[n];
+        String[] endReasons = new String[n];
+        for (int i = 0; i < n; i++) {
+            Journey j = js.get(i);
+            ids[i] = j.id;
+            states[i] = j.state;
+            steps[i] = j.step;
+            cascades[i] = j.cascade;
+            messageIds[i] = j.messageId;
+            lastMessageIds[i] = j.lastMessageId;
+            waitUntil[i] = text(j.waitUntil);
+            waitingEvents[i] = j.waitingEvent;
+            lastWaits[i] = j.lastWait;
+            wakeAt[i] = text(j.wakeAt);
+            endedAt[i] = text(j.endedAt);
+            endReasons[i] = j.endReason;
+        }
+        jdbc.update("UPDATE journeys j SET state = u.state, step = u.step, cascade = u.cascade, message_id = u.message_id, "
+                        + "last_message_id = u.last_message_id, wait_until = u.wait_until, waiting_event = u.waiting_event, "
+                        + "last_wait = u.last_wait, wake_at = u.wake_at, ended_at = u.ended_at, end_reason = u.end_reason, "
+                        + "updated_at = now() FROM unnest(?::bigint[], ?::text[], ?::int[], ?::int[], ?::text[], ?::text[], "
+                        + "?::timestamptz[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[]) "
+                        + "AS u(id, state, step, cascade, message_id, last_message_id, wait_until, waiting_event, last_wait, wake_at, "
+                        + "ended_at, end_reason) WHERE j.id = u.id AND j.converted_at IS NULL",
+                ids, states, steps, cascades, messageIds, lastMessageIds, waitUntil, waitingEvents, lastWaits, wakeAt, endedAt,
+                endReasons);
     }
 
     /** The journey waiting on this message is due now. */
@@ -137,8 +169,6 @@ public class Journeys {
         return ids;
     }
 
-    private static final String LOG_SQL = "INSERT INTO journey_log (journey_id, campaign_id, profile_id, step_id, kind, channel, "
-            + "message_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     private final ThreadLocal<List<Object[]>> buffer = new ThreadLocal<>();
 
     public void log(long journeyId, String campaignId, long profileId, String stepId, String kind, String channel,
@@ -148,11 +178,11 @@ public class Journeys {
         if (b != null) {
             b.add(line);
         } else {
-            jdbc.update(LOG_SQL, line);
+            insertLog(List.<Object[]>of(line));
         }
     }
 
-    /** From now on this thread's log lines are kept until {@link #flush()} writes them in one batch. */
+    /** From now on this thread's log lines are kept until {@link #flush()} writes them in one statement. */
     public void buffer() {
         buffer.set(new java.util.ArrayList<>());
     }
@@ -162,8 +192,36 @@ public class Journeys {
         List<Object[]> b = buffer.get();
         buffer.remove();
         if (b != null && !b.isEmpty()) {
-            jdbc.batchUpdate(LOG_SQL, b);
+            insertLog(b);
         }
+    }
+
+    /** Log lines in one INSERT, in order (the trace reads them by id). */
+    private void insertLog(List<Object[]> lines) {
+        int n = lines.size();
+        Long[] journeyIds = new Long[n];
+        String[] campaignIds = new String[n];
+        Long[] profileIds = new Long[n];
+        String[] stepIds = new String[n];
+        String[] kinds = new String[n];
+        String[] channels = new String[n];
+        String[] messageIds = new String[n];
+        String[] details = new String[n];
+        for (int i = 0; i < n; i++) {
+            Object[] l = lines.get(i);
+            journeyIds[i] = (Long) l[0];
+            campaignIds[i] = (String) l[1];
+            profileIds[i] = (Long) l[2];
+            stepIds[i] = (String) l[3];
+            kinds[i] = (String) l[4];
+            channels[i] = (String) l[5];
+            messageIds[i] = (String) l[6];
+            details[i] = (String) l[7];
+        }
+        jdbc.update("INSERT INTO journey_log (journey_id, campaign_id, profile_id, step_id, kind, channel, message_id, detail) "
+                        + "SELECT journey_id, campaign_id, profile_id, step_id, kind, channel, message_id, detail FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                        + "WITH ORDINALITY AS u(journey_id, campaign_id, profile_id, step_id, kind, channel, message_id, detail, n) ORDER BY n",
+                journeyIds, campaignIds, profileIds, stepIds, kinds, channels, messageIds, details);
     }
 
     public List<Journey> ofProfile(String campaignId, long profileId) {
@@ -206,8 +264,8 @@ public class Journeys {
         return t == null ? null : t.toInstant();
     }
 
-    private static Timestamp ts(Instant i) {
-        return i == null ? null : Timestamp.from(i);
+    private static String text(Instant i) {
+        return i == null ? null : i.toString();
     }
 
     private String json(Object o) {

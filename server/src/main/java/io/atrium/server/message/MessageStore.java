@@ -44,6 +44,8 @@ public class MessageStore {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    /** A transaction of its own, whatever the caller is in. */
+    private final TransactionTemplate ownTx;
     private final ObjectMapper mapper;
     private final EventIntake intake;
     private final MeterRegistry registry;
@@ -59,6 +61,8 @@ public class MessageStore {
         this.publisher = publisher;
         this.jdbc = jdbc;
         this.tx = tx;
+        this.ownTx = new TransactionTemplate(tx.getTransactionManager());
+        this.ownTx.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.mapper = mapper;
         this.intake = intake;
         this.registry = registry;
@@ -94,50 +98,94 @@ public class MessageStore {
         return insertAll(List.of(new Pending(m, status, reason, detail))).get(0);
     }
 
-    /** {@link #insert} for many, in one transaction with batched statements; the rows come back in order. */
+    /**
+     * {@link #insert} for many: one statement for the messages and their first statuses, in a
+     * transaction of its own (committed when this returns, even inside a caller's transaction, so that
+     * the ids can go on the outbound queue at once); the rows come back in order.
+     */
     public List<Row> insertAll(List<Pending> items) {
         if (items.isEmpty()) {
             return List.of();
         }
-        Map<String, Row> byId = tx.execute(s -> {
-            List<Object[]> messages = new java.util.ArrayList<>();
-            List<Object[]> statuses = new java.util.ArrayList<>();
-            for (Pending p : items) {
-                NewMessage m = p.message();
-                messages.add(new Object[] {m.id(), m.profileId(), m.channel(), m.addressType(), m.address(), m.purpose(),
-                        m.templateId(), m.campaignId(), m.stepId(), m.dedupeKey(), m.subject(), m.text(), m.html(),
-                        json(m.links()), json(m.attributes()), p.status().wireName(), p.reason(), p.detail()});
-                statuses.add(new Object[] {m.id(), "hub-" + m.id() + "-" + p.status().wireName(), p.status().wireName(),
-                        p.reason(), p.detail(), m.id()});
-            }
-            jdbc.batchUpdate("INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, template_id, "
+        int n = items.size();
+        String[] ids = new String[n];
+        Long[] profileIds = new Long[n];
+        String[] channels = new String[n];
+        String[] addressTypes = new String[n];
+        String[] addresses = new String[n];
+        String[] purposes = new String[n];
+        String[] templateIds = new String[n];
+        String[] campaignIds = new String[n];
+        String[] stepIds = new String[n];
+        String[] dedupeKeys = new String[n];
+        String[] subjects = new String[n];
+        String[] texts = new String[n];
+        String[] htmls = new String[n];
+        String[] links = new String[n];
+        String[] attributes = new String[n];
+        String[] statuses = new String[n];
+        String[] reasons = new String[n];
+        String[] details = new String[n];
+        for (int i = 0; i < n; i++) {
+            Pending p = items.get(i);
+            NewMessage m = p.message();
+            ids[i] = m.id();
+            profileIds[i] = m.profileId();
+            channels[i] = m.channel();
+            addressTypes[i] = m.addressType();
+            addresses[i] = m.address();
+            purposes[i] = m.purpose();
+            templateIds[i] = m.templateId();
+            campaignIds[i] = m.campaignId();
+            stepIds[i] = m.stepId();
+            dedupeKeys[i] = m.dedupeKey();
+            subjects[i] = m.subject();
+            texts[i] = m.text();
+            htmls[i] = m.html();
+            links[i] = json(m.links());
+            attributes[i] = json(m.attributes());
+            statuses[i] = p.status().wireName();
+            reasons[i] = p.reason();
+            details[i] = p.detail();
+        }
+        // Only the rows that went in get their status (a dedupe key used before, here or by another hub, leaves its row out).
+        Map<String, Instant[]> inserted = ownTx.execute(s -> {
+            Map<String, Instant[]> out = new java.util.HashMap<>();
+            jdbc.query("WITH m AS (INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, template_id, "
                     + "campaign_id, step_id, dedupe_key, subject, body_text, body_html, links, attributes, status, reason, detail) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-                    messages);
-            // Only for the rows that went in (a dedupe key another hub used first left its row out).
-            jdbc.batchUpdate("INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at) "
-                    + "SELECT ?, ?, ?, ?, ?, now() WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)", statuses);
-            Map<String, Row> found = new java.util.HashMap<>();
-            for (Row r : jdbc.query("SELECT * FROM messages WHERE id = ANY(?)", this::row,
-                    (Object) items.stream().map(p -> p.message().id()).toArray(String[]::new))) {
-                found.put(r.id(), r);
-            }
-            return found;
+                    + "SELECT id, profile_id, channel, address_type, address, purpose, template_id, campaign_id, step_id, dedupe_key, "
+                    + "subject, body_text, body_html, links::jsonb, attributes::jsonb, status, reason, detail FROM unnest(?::text[], "
+                    + "?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+                    + "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(id, profile_id, channel, "
+                    + "address_type, address, purpose, template_id, campaign_id, step_id, dedupe_key, subject, body_text, body_html, "
+                    + "links, attributes, status, reason, detail) ON CONFLICT (dedupe_key) DO NOTHING "
+                    + "RETURNING id, status, reason, detail, created_at, updated_at), "
+                    + "s AS (INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at) "
+                    + "SELECT id, 'hub-' || id || '-' || status, status, reason, detail, created_at FROM m) "
+                    + "SELECT id, created_at, updated_at FROM m", rs -> {
+                        out.put(rs.getString(1), new Instant[] {rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant()});
+                    }, ids, profileIds, channels, addressTypes, addresses, purposes, templateIds, campaignIds, stepIds, dedupeKeys,
+                    subjects, texts, htmls, links, attributes, statuses, reasons, details);
+            return out;
         });
-        List<String> missingKeys = items.stream().filter(p -> !byId.containsKey(p.message().id()))
+        List<String> missingKeys = items.stream().filter(p -> !inserted.containsKey(p.message().id()))
                 .map(p -> p.message().dedupeKey()).toList();
         Map<String, Row> earlier = byDedupeKeys(missingKeys);
         List<Row> out = new java.util.ArrayList<>();
         List<Event> failures = new java.util.ArrayList<>();
+        Map<String, Integer> recorded = new java.util.HashMap<>();
         for (Pending p : items) {
-            Row row = byId.get(p.message().id());
-            if (row == null) {
-                out.add(earlier.get(p.message().dedupeKey()));
+            NewMessage m = p.message();
+            Instant[] at = inserted.get(m.id());
+            if (at == null) {
+                out.add(earlier.get(m.dedupeKey()));
                 continue;
             }
+            Row row = new Row(m.id(), m.profileId(), m.channel(), m.addressType(), m.address(), m.purpose(), m.templateId(),
+                    m.campaignId(), m.stepId(), m.dedupeKey(), m.subject(), m.text(), m.html(), m.links(), m.attributes(),
+                    p.status().wireName(), p.reason(), p.detail(), null, 0, at[0], at[1]);
             out.add(row);
-            Counter.builder("atrium.messages").tag("channel", row.channel()).tag("status", p.status().wireName())
-                    .description("Message statuses recorded").register(registry).increment();
+            recorded.merge(row.channel() + "\n" + p.status().wireName(), 1, Integer::sum);
             if (p.status().isFailure()) {
                 Event e = event(row, p.status(), p.reason(), p.detail(), Instant.now(), "hub-" + row.id() + "-" + p.status().wireName(),
                         Map.of());
@@ -146,6 +194,11 @@ public class MessageStore {
                 }
             }
         }
+        recorded.forEach((k, count) -> {
+            String[] cs = k.split("\n", 2);
+            Counter.builder("atrium.messages").tag("channel", cs[0]).tag("status", cs[1])
+                    .description("Message statuses recorded").register(registry).increment(count);
+        });
         submit(failures);
         return out;
     }
@@ -159,6 +212,19 @@ public class MessageStore {
         }
         for (Row r : jdbc.query("SELECT * FROM messages WHERE dedupe_key = ANY(?)", this::row, (Object) k.toArray(String[]::new))) {
             out.put(r.dedupeKey(), r);
+        }
+        return out;
+    }
+
+    /** Messages by id, in one query. */
+    public Map<String, Row> findAll(java.util.Collection<String> ids) {
+        Map<String, Row> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        for (Row r : jdbc.query("SELECT * FROM messages WHERE id = ANY(?)", this::row, (Object) ids.stream().distinct()
+                .toArray(String[]::new))) {
+            out.put(r.id(), r);
         }
         return out;
     }

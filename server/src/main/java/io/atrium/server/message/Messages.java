@@ -49,7 +49,6 @@ public class Messages {
     private final JmsTemplate jms;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
-    private final JmsTemplate transactedJms;
 
     public Messages(ChannelRegistry channels, MessageStore store, ConsentCheck consent, Templates templates,
                     ProfileAdmin profiles, PublicUrl publicUrl, JmsTemplate jms, JdbcTemplate jdbc, ObjectMapper mapper) {
@@ -62,8 +61,6 @@ public class Messages {
         this.jms = jms;
         this.jdbc = jdbc;
         this.mapper = mapper;
-        this.transactedJms = new JmsTemplate(jms.getConnectionFactory());
-        this.transactedJms.setSessionTransacted(true);
     }
 
     /**
@@ -283,6 +280,7 @@ public class Messages {
             try {
                 queue(toQueue);
             } catch (JmsException e) {
+                log.warn("{} message(s) could not be queued: {}", toQueue.size(), e.toString());
                 ApiException unavailable = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
                         "the outbound queue is unavailable; the message was not sent");
                 for (Work w : fresh) {
@@ -298,9 +296,17 @@ public class Messages {
         return work.stream().map(w -> new Result(w.row, w.error)).toList();
     }
 
-    /** Puts the ids on their channels' outbound queues in one broker transaction. */
+    /**
+     * Puts the ids on their channels' outbound queues in one broker transaction of its own, committed
+     * here even when the caller is inside a database transaction (a campaign worker's batch): the
+     * messages are in PostgreSQL already, and their ids must be on the queue before the journeys that
+     * sent them are written back.
+     */
     private void queue(List<MessageStore.Row> rows) {
-        transactedJms.execute(session -> {
+        jakarta.jms.ConnectionFactory cf = jms.getConnectionFactory();
+        // Not through JmsTemplate: inside a database transaction it would tie the session to that transaction.
+        try (jakarta.jms.Connection connection = cf.createConnection();
+             jakarta.jms.Session session = connection.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED)) {
             Map<String, jakarta.jms.MessageProducer> producers = new HashMap<>();
             try {
                 for (MessageStore.Row row : rows) {
@@ -313,13 +319,21 @@ public class Messages {
                     producer.send(session.createTextMessage(row.id()));
                 }
                 session.commit();
+            } catch (jakarta.jms.JMSException | RuntimeException e) {
+                try {
+                    session.rollback();
+                } catch (jakarta.jms.JMSException ignored) {
+                    // the session is gone with the connection; nothing was committed
+                }
+                throw e;
             } finally {
                 for (jakarta.jms.MessageProducer p : producers.values()) {
                     p.close();
                 }
             }
-            return null;
-        });
+        } catch (jakarta.jms.JMSException e) {
+            throw org.springframework.jms.support.JmsUtils.convertJmsAccessException(e);
+        }
         log.debug("Queued {} message(s)", rows.size());
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Campaigns end to end on the probe channels (Fixtures#probe: probe by e-mail, probe-chat by
@@ -43,6 +45,10 @@ class CampaignsIT extends HubTestSupport {
     Templates templates;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Journeys journeys;
+    @Autowired
+    TransactionTemplate tx;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -375,5 +381,78 @@ class CampaignsIT extends HubTestSupport {
         JsonNode m = message(id, user, "probe-staff");
         await().atMost(WAIT).untilAsserted(() -> assertThat(message(id, user, "probe-staff").path("status").asText()).isEqualTo("sent"));
         assertThat(m.path("reason").isNull() || m.path("reason").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void aGoalReachedWhileTheEngineAdvancesTheJourneyIsNotWrittenOver() throws Exception {
+        String id = "race-" + run;
+        create(id, "{\"name\": \"Race\", \"trigger\": {\"type\": \"event\", \"event\": \"never_" + run + "\"}, "
+                + "\"goal\": {\"event\": \"bought_" + run + "\", \"within\": \"1d\"}, "
+                + "\"steps\": [{\"id\": \"pause\", \"type\": \"wait\", \"duration\": \"1h\"}, "
+                + "{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        launch(id);
+        long profile = 7_000_000_000L + Math.abs(run.hashCode());
+        long journeyId = journeys.start(id, profile, String.valueOf(profile), null, "test entry");
+        await().atMost(WAIT).until(() -> "waiting".equals(journeys.ofProfile(id, profile).get(0).state()));
+
+        // A worker takes the journey (its hour is up) and moves it on; before it writes the journey back, the goal event lands.
+        CompletableFuture<List<Long>> conversion = new CompletableFuture<>();
+        tx.executeWithoutResult(status -> {
+            jdbc.update("UPDATE journeys SET wake_at = now(), wait_until = now() WHERE id = ?", journeyId);
+            Journeys.Journey j = journeys.claimDue(1000).stream().filter(x -> x.id() == journeyId).findFirst().orElseThrow();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    conversion.complete(journeys.convert(id, profile, java.time.Instant.now(), Duration.ofDays(1), "bought_" + run));
+                } catch (RuntimeException e) {
+                    conversion.completeExceptionally(e);
+                }
+            });
+            // The conversion waits for the worker's batch to be written.
+            await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    + "AND query LIKE 'UPDATE journeys SET state = ''done'', end_reason = ''converted''%'", Long.class) == 1);
+            assertThat(conversion).isNotDone();
+            j.step = 1;
+            j.state = "waiting";
+            j.waitUntil = null;
+            j.wakeAt = java.time.Instant.now().plus(Duration.ofMinutes(5)); // e.g. deferred by quiet hours
+            journeys.saveAll(List.of(j));
+        });
+        assertThat(conversion.get(30, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(journeyId);
+        Journeys.Journey after = journeys.ofProfile(id, profile).get(0);
+        assertThat(after.state()).isEqualTo("done");
+        assertThat(after.endReason()).isEqualTo("converted");
+        assertThat(after.convertedAt()).isNotNull();
+        assertThat(after.wakeAt()).isNull();
+        assertThat(journeys.trace(journeyId)).extracting(Journeys.LogLine::kind).contains("converted");
+        assertThat(readJson(adminGet("/api/v1/campaigns/" + id + "/stats").body()).path("journeys").path("converted").asInt())
+                .isEqualTo(1);
+
+        // A save that comes after the conversion (a worker whose locks were lost) does not undo it either.
+        after.state = "active";
+        after.wakeAt = java.time.Instant.now();
+        journeys.saveAll(List.of(after));
+        assertThat(journeys.ofProfile(id, profile).get(0).endReason()).isEqualTo("converted");
+        assertThat(journeys.ofProfile(id, profile).get(0).wakeAt()).isNull();
+    }
+
+    @Test
+    void aSegmentTriggeredMessageShowsTheEventThatMadeThePersonEnter() {
+        HttpResponse<String> t = post("/api/v1/templates", "{\"id\": \"cart-" + run + "\", \"channel\": \"probe\", "
+                + "\"subject\": \"Your cart\", \"text\": \"Hello {{traits.first_name}}, the {{event.product}} "
+                + "({{event.price}}) is still in your cart\"}");
+        assertThat(t.statusCode()).as(t.body()).isEqualTo(201);
+        long seg = segment("{\"event\": \"added_to_cart_" + run + "\", \"within\": \"1h\"}");
+        String id = "cart-event-" + run;
+        create(id, "{\"name\": \"Cart\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"remind\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"cart-" + run + "\"}]}");
+        launch(id);
+        String user = person("lea", Map.of());
+        intake.submit(List.of(Event.track("viewed_" + run).userId(user).messageId("v1-" + run).property("product", "Blue hat").build()));
+        intake.submit(List.of(Event.track("added_to_cart_" + run).userId(user).messageId("a1-" + run)
+                .property("product", "Red shoes").property("price", 59.9).build()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).containsSubsequence("entered", "sent:probe", "exited"));
+        String messageId = message(id, user, "probe").path("id").asText();
+        JsonNode m = readJson(adminGet("/api/v1/messages/" + messageId).body());
+        assertThat(m.path("text").asText()).isEqualTo("Hello lea, the Red shoes (59.9) is still in your cart");
     }
 }
