@@ -34,6 +34,8 @@ public class CampaignTriggers {
     private static final Logger log = LoggerFactory.getLogger(CampaignTriggers.class);
     /** A broadcast that enters at least this many people refreshes the table's statistics at once. */
     private static final int ANALYZE_AFTER = 10_000;
+    /** People entered per statement (and transaction) of a broadcast. */
+    static final int CHUNK = 50_000;
 
     private final CampaignStore campaigns;
     private final Journeys journeys;
@@ -187,27 +189,51 @@ public class CampaignTriggers {
         return journeys.start(c.id(), profileId, key, trigger, why);
     }
 
-    /** Everyone in the audience enters now (a broadcast or a scheduled run); returns how many entered. */
+    /**
+     * Everyone in the audience enters now (a broadcast or a scheduled run); returns how many entered.
+     * They enter in chunks of {@value #CHUNK}, each committed at once, so that the engine starts on the
+     * first while the rest enter. A run that stops half-way (a node killed) enters the others when it
+     * runs again: the run key makes the same people's entries the same journeys.
+     */
     public int broadcast(CampaignStore.Campaign c, CampaignDefinition d, String runKey) {
-        List<Integer> n = jdbc.queryForList("WITH ins AS (INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at) "
-                        + "SELECT ?, profile_id, CASE WHEN ? THEN profile_id || ':' || ? ELSE profile_id::text END, 'active', now() "
-                        + "FROM segment_members WHERE segment_id = ? ON CONFLICT (campaign_id, entry_key) DO NOTHING "
-                        + "RETURNING id, profile_id), "
-                        + "logged AS (INSERT INTO journey_log (journey_id, campaign_id, profile_id, kind, detail) "
-                        + "SELECT id, ?, profile_id, 'entered', ? FROM ins) SELECT count(*)::int FROM ins",
-                Integer.class, c.id(), d.reentry(), runKey, d.audienceSegment(), c.id(), "broadcast " + runKey);
-        int entered = n.isEmpty() ? 0 : n.get(0);
-        if (entered >= ANALYZE_AFTER) {
-            // That many new rows leave the planner's statistics of journeys behind (a fresh table has none): until autovacuum
-            // analyzes it, a minute or more later, every claim of due journeys sorted the whole campaign (1M rows: ~400/s).
-            try {
-                jdbc.execute("ANALYZE journeys");
-            } catch (org.springframework.dao.DataAccessException e) {
-                log.warn("Campaign {}: could not ANALYZE journeys after {} entries (autovacuum will): {}", c.id(), entered, e.getMessage());
+        int entered = 0;
+        boolean analyzed = false;
+        long after = Long.MIN_VALUE;
+        while (true) {
+            Map<String, Object> chunk = jdbc.queryForMap("WITH m AS (SELECT profile_id FROM segment_members WHERE segment_id = ? "
+                            + "AND profile_id > ? ORDER BY profile_id LIMIT ?), "
+                            + "ins AS (INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at) "
+                            + "SELECT ?, profile_id, CASE WHEN ? THEN profile_id || ':' || ? ELSE profile_id::text END, 'active', now() "
+                            + "FROM m ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id, profile_id), "
+                            + "logged AS (INSERT INTO journey_log (journey_id, campaign_id, profile_id, kind, detail) "
+                            + "SELECT id, ?, profile_id, 'entered', ? FROM ins) "
+                            + "SELECT (SELECT count(*) FROM ins)::int AS entered, (SELECT max(profile_id) FROM m) AS last",
+                    d.audienceSegment(), after, CHUNK, c.id(), d.reentry(), runKey, c.id(), "broadcast " + runKey);
+            entered += ((Number) chunk.get("entered")).intValue();
+            if (!analyzed && entered >= ANALYZE_AFTER) {
+                analyze(c, entered);
+                analyzed = true;
             }
+            if (chunk.get("last") == null) {
+                break;
+            }
+            after = ((Number) chunk.get("last")).longValue();
+        }
+        if (entered >= ANALYZE_AFTER) {
+            analyze(c, entered);
         }
         log.info("Campaign {}: {} people entered ({})", c.id(), entered, runKey);
         return entered;
+    }
+
+    private void analyze(CampaignStore.Campaign c, int entered) {
+        // That many new rows leave the planner's statistics of journeys behind (a fresh table has none): until autovacuum
+        // analyzes it, a minute or more later, every claim of due journeys sorted the whole campaign (1M rows: ~400/s).
+        try {
+            jdbc.execute("ANALYZE journeys");
+        } catch (org.springframework.dao.DataAccessException e) {
+            log.warn("Campaign {}: could not ANALYZE journeys after {} entries (autovacuum will): {}", c.id(), entered, e.getMessage());
+        }
     }
 
     /** Scheduled campaigns whose time has come run now; a recurring one is set to its next run. */
