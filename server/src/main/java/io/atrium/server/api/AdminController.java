@@ -22,6 +22,8 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -85,6 +87,70 @@ public class AdminController {
         }
         audit.record(who.getName(), "plugin.delete", id, Map.of());
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * Replaces the plugin's configuration: validated against its spec and its own checks; a 400
+     * {@code invalid_config} names every bad key and writes nothing; otherwise the file is written
+     * atomically and the plugin restarted with it.
+     */
+    @PutMapping(path = "/plugins/{id}/config", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public PluginView saveConfig(@PathVariable String id, @RequestBody Map<String, Object> config, Principal who) throws IOException {
+        PluginHost.ConfigSave saved = configCall(id, () -> plugins.saveConfig(id, config));
+        if (!saved.check().isValid()) {
+            throw invalidConfig(id, saved.check());
+        }
+        audit.record(who.getName(), "plugin.config", id, Map.of("changedKeys", saved.check().changedKeys(),
+                "state", saved.plugin().state().name()));
+        return saved.plugin();
+    }
+
+    /** Checks a configuration as {@code PUT .../config} would, without saving anything. */
+    @PostMapping(path = "/plugins/{id}/config/validate", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> validateConfig(@PathVariable String id, @RequestBody Map<String, Object> config) throws IOException {
+        PluginHost.ConfigCheck check = configCall(id, () -> plugins.checkConfig(id, config));
+        return Map.of("valid", check.isValid(), "problems", problems(check));
+    }
+
+    @PostMapping("/plugins/{id}/disable")
+    public PluginView disable(@PathVariable String id, Principal who) throws IOException {
+        PluginView view = plugins.disable(id, who.getName()).orElseThrow(() -> noPlugin(id));
+        audit.record(who.getName(), "plugin.disable", id, Map.of("state", view.state().name()));
+        return view;
+    }
+
+    @PostMapping("/plugins/{id}/enable")
+    public PluginView enable(@PathVariable String id, Principal who) throws IOException {
+        PluginView view = plugins.enable(id, who.getName()).orElseThrow(() -> noPlugin(id));
+        audit.record(who.getName(), "plugin.enable", id, Map.of("state", view.state().name()));
+        return view;
+    }
+
+    private interface ConfigCall<T> {
+        java.util.Optional<T> call() throws IOException;
+    }
+
+    private static <T> T configCall(String id, ConfigCall<T> call) throws IOException {
+        try {
+            return call.call().orElseThrow(() -> noPlugin(id));
+        } catch (PluginHost.SpecUnknownException e) {
+            throw new ApiException(HttpStatus.CONFLICT, "conflict", e.getMessage());
+        }
+    }
+
+    private static ApiException noPlugin(String id) {
+        return ApiException.notFound("no plugin with id '" + id + "'");
+    }
+
+    private static List<Map<String, String>> problems(PluginHost.ConfigCheck check) {
+        return check.problems().stream().map(p -> Map.of("key", p.key() == null ? "" : p.key(), "message", p.message())).toList();
+    }
+
+    private static ApiException invalidConfig(String id, PluginHost.ConfigCheck check) {
+        List<Map<String, String>> problems = problems(check);
+        String message = "the configuration of plugin '" + id + "' has " + problems.size()
+                + (problems.size() == 1 ? " problem" : " problems") + "; nothing was saved";
+        return new ApiException(HttpStatus.BAD_REQUEST, "invalid_config", Map.of("message", message, "problems", problems));
     }
 
     @GetMapping("/routes")

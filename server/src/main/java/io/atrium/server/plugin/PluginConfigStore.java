@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import io.atrium.server.config.AtriumProperties;
 
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -54,6 +56,14 @@ public class PluginConfigStore {
     }
 
     public Loaded load(String pluginId) {
+        Loaded raw = loadRaw(pluginId);
+        List<ConfigProblem> problems = new ArrayList<>(raw.problems());
+        Map<String, Object> values = resolve(raw.values(), problems);
+        return new Loaded(raw.file(), values, problems, raw.fingerprint());
+    }
+
+    /** The file as written: keys flattened, {@code ${...}} placeholders left as they are. */
+    public Loaded loadRaw(String pluginId) {
         Path file = fileFor(pluginId);
         String fingerprint = fingerprint(pluginId);
         Map<String, Object> values = new LinkedHashMap<>();
@@ -80,6 +90,15 @@ public class PluginConfigStore {
             return new Loaded(file, values, problems, fingerprint);
         }
         flatten("", map, values);
+        return new Loaded(file, values, problems, fingerprint);
+    }
+
+    /**
+     * Resolves {@code ${ENV_VAR}} and {@code ${ENV_VAR:default}} in string values; a variable that
+     * is not set is a problem of its key (and the key is left out).
+     */
+    public Map<String, Object> resolve(Map<String, Object> raw, List<ConfigProblem> problems) {
+        Map<String, Object> values = new LinkedHashMap<>(raw);
         values.replaceAll((key, value) -> {
             if (value instanceof String s && s.contains("${")) {
                 try {
@@ -93,7 +112,28 @@ public class PluginConfigStore {
             return value;
         });
         values.values().removeIf(v -> v == null);
-        return new Loaded(file, values, problems, fingerprint);
+        return values;
+    }
+
+    /**
+     * Writes {@code config/plugins/<plugin-id>.yml} as one YAML map, atomically: a temporary file
+     * in the same folder moved over the old one, so the plugin host never reads half a file.
+     */
+    public void write(String pluginId, Map<String, Object> values) throws IOException {
+        Path file = fileFor(pluginId);
+        Files.createDirectories(file.getParent());
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndent(2);
+        String text = "# Written by the Atrium admin API (PUT /api/v1/plugins/" + pluginId + "/config).\n"
+                + (values.isEmpty() ? "" : new Yaml(options).dump(new LinkedHashMap<>(values)));
+        Path temp = Files.createTempFile(file.getParent(), "." + pluginId + "-", ".yml.tmp");
+        try {
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {

@@ -89,6 +89,8 @@ public class PluginHost {
     private final Map<Path, String> settling = new LinkedHashMap<>();
     /** Component schemes taken away during the current scan, for routes that may depend on them. */
     private final Set<String> removedSchemes = new HashSet<>();
+    /** Plugin ids an admin disabled through the API, kept across restarts. */
+    private final DisabledPlugins adminDisabled;
     private ScheduledExecutorService scanner;
     private volatile boolean closed;
 
@@ -108,6 +110,7 @@ public class PluginHost {
         this.events = events;
         this.workRoot = data.root().resolve("plugins-work");
         this.pluginDataRoot = data.dir("plugin-data");
+        this.adminDisabled = new DisabledPlugins(data.root().resolve("plugins-disabled.json"), mapper);
         deleteTree(workRoot);
         try {
             Files.createDirectories(workRoot);
@@ -141,6 +144,10 @@ public class PluginHost {
         List<Connector> connectors = List.of();
         HostConnectorContext context;
         ConfigSpec spec = ConfigSpec.empty();
+        /** Whether {@link #spec} was read from the plugin's connectors (false until its classes loaded once). */
+        boolean specKnown;
+        /** Whether reading the spec of a plugin that does not run was tried already. */
+        boolean specTried;
         Map<String, Object> maskedConfig = Map.of();
 
         Installed(Path file, String fingerprint, Instant modified) {
@@ -227,6 +234,10 @@ public class PluginHost {
             changed = true;
         }
         changed |= reconcile();
+        published(changed);
+    }
+
+    private void published(boolean changed) {
         if (changed) {
             Set<String> removed = Set.copyOf(removedSchemes);
             removedSchemes.clear();
@@ -253,6 +264,25 @@ public class PluginHost {
                     loser.since = Instant.now();
                     changed = true;
                 }
+            }
+            Optional<DisabledPlugins.Entry> off = adminDisabled.get(winner.id);
+            if (off.isPresent()) {
+                String reason = off.get().reason();
+                if (winner.state == PluginState.STARTED) {
+                    log.info("Plugin '{}' disabled through the API; stopping it", winner.id);
+                    unload(winner);
+                    changed = true;
+                }
+                if (winner.state != PluginState.DISABLED || !reason.equals(winner.error)) {
+                    winner.state = PluginState.DISABLED;
+                    winner.error = reason;
+                    winner.since = Instant.now();
+                    changed = true;
+                }
+                if (winner.descriptor != null && !winner.specKnown && !winner.specTried) {
+                    readSpec(winner);
+                }
+                continue;
             }
             String configFingerprint = configStore.fingerprint(winner.id);
             boolean attempted = configFingerprint.equals(winner.attemptedConfig);
@@ -350,11 +380,15 @@ public class PluginHost {
                 spec = spec.merge(c.configSpec());
             }
             p.spec = spec;
+            p.specKnown = true;
             PluginConfigStore.Loaded raw = configStore.load(id);
             ConfigSpec.Validation validation = spec.validate(raw.values());
             p.maskedConfig = spec.mask(raw.values());
             List<ConfigProblem> problems = new ArrayList<>(raw.problems());
             problems.addAll(validation.problems());
+            if (validation.isValid()) {
+                problems.addAll(connectorProblems(connectors, validation.config(), loader, raw.values(), spec));
+            }
             if (!problems.isEmpty()) {
                 throw new PluginConfigException("configuration of plugin '" + id + "' (" + relative(raw.file()) + "): "
                         + problems.stream().map(ConfigProblem::message).collect(Collectors.joining("; ")));
@@ -513,8 +547,243 @@ public class PluginHost {
         for (Path f : files) {
             Files.deleteIfExists(f);
         }
+        synchronized (this) {
+            adminDisabled.remove(id);
+        }
         scan(true);
         return true;
+    }
+
+    // ---------------------------------------------------------------- configuration, enable and disable
+
+    /** The outcome of checking a configuration: every problem, and what would be written. */
+    public record ConfigCheck(List<ConfigProblem> problems, Map<String, Object> values, List<String> changedKeys) {
+        public boolean isValid() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** The outcome of saving a configuration: refused with its problems, or saved and the plugin restarted. */
+    public record ConfigSave(ConfigCheck check, PluginView plugin) {
+    }
+
+    /** Thrown when a plugin's classes cannot be loaded, so its configuration spec is not known. */
+    public static final class SpecUnknownException extends RuntimeException {
+        public SpecUnknownException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Checks a configuration for a plugin without saving it: against the declared spec (unknown
+     * and missing keys, types, allowed values, placeholders whose variable is not set), then, when
+     * that passes, against the connectors' own {@link Connector#validate} checks. A secret sent as
+     * {@code ******} stands for the stored value. Empty if there is no plugin of that id.
+     */
+    public synchronized Optional<ConfigCheck> checkConfig(String id, Map<String, Object> submitted) {
+        return winner(id).map(p -> check(p, submitted));
+    }
+
+    /**
+     * Checks and, if the configuration is valid, writes {@code config/plugins/<id>.yml} atomically
+     * and restarts the plugin with it (unless an admin disabled it). Nothing is written when a
+     * problem is found.
+     */
+    public synchronized Optional<ConfigSave> saveConfig(String id, Map<String, Object> submitted) throws IOException {
+        Optional<Installed> found = winner(id);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Installed p = found.get();
+        ConfigCheck check = check(p, submitted);
+        if (!check.isValid()) {
+            return Optional.of(new ConfigSave(check, view(p)));
+        }
+        configStore.write(id, check.values());
+        log.info("Configuration of plugin '{}' saved through the API (changed keys {}); restarting it", id, check.changedKeys());
+        for (Installed i : installed.values()) {
+            if (id.equals(i.id)) {
+                i.attemptedConfig = null;
+            }
+        }
+        published(reconcile());
+        return Optional.of(new ConfigSave(check, get(id).orElseThrow()));
+    }
+
+    /** Stops a plugin and keeps it stopped, across restarts, until {@link #enable}. Empty if there is no such plugin. */
+    public synchronized Optional<PluginView> disable(String id, String actor) throws IOException {
+        if (winner(id).isEmpty()) {
+            return Optional.empty();
+        }
+        if (adminDisabled.add(id, actor, Instant.now())) {
+            log.info("Plugin '{}' disabled through the API by {}", id, actor);
+        }
+        published(reconcile());
+        return get(id);
+    }
+
+    /** Lifts {@link #disable} and starts the plugin with its current configuration. Empty if there is no such plugin. */
+    public synchronized Optional<PluginView> enable(String id, String actor) throws IOException {
+        if (winner(id).isEmpty()) {
+            return Optional.empty();
+        }
+        if (adminDisabled.remove(id)) {
+            log.info("Plugin '{}' enabled through the API by {}", id, actor);
+            for (Installed i : installed.values()) {
+                if (id.equals(i.id)) {
+                    i.attemptedConfig = null;
+                    if (i.state == PluginState.DISABLED && i.error != null && i.error.startsWith(DisabledPlugins.PREFIX)) {
+                        i.state = PluginState.LOADING;
+                        i.error = null;
+                    }
+                }
+            }
+        }
+        published(reconcile());
+        return get(id);
+    }
+
+    /** Whether an admin disabled the plugin through the API. */
+    public synchronized boolean isDisabledByAdmin(String id) {
+        return adminDisabled.contains(id);
+    }
+
+    /** The record of an id that runs or would run: the newest version, as {@link #reconcile} picks it. */
+    private Optional<Installed> winner(String id) {
+        return installed.values().stream().filter(p -> id.equals(p.id) && p.descriptor != null)
+                .max(Comparator.<Installed, String>comparing(Installed::version, (a, b) -> pf4j.getVersionManager().compareVersions(a, b))
+                        .thenComparing(p -> p.modified));
+    }
+
+    private ConfigCheck check(Installed p, Map<String, Object> submitted) {
+        if (!p.specKnown) {
+            readSpec(p);
+        }
+        if (!p.specKnown) {
+            throw new SpecUnknownException("the classes of plugin '" + p.id + "' (" + p.file.getFileName()
+                    + ") cannot be loaded, so the keys it accepts are not known: " + p.error);
+        }
+        ConfigSpec spec = p.spec;
+        Map<String, Object> stored = configStore.loadRaw(p.id).values();
+        List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : submitted.entrySet()) {
+            String key = e.getKey();
+            Object value = e.getValue();
+            ConfigKey declared = spec.key(key);
+            boolean secret = declared != null && declared.isSecret();
+            if (value == null) {
+                continue; // the same as leaving the key out
+            }
+            if (value instanceof Map<?, ?>) {
+                problems.add(new ConfigProblem(key, "key '" + key + "' must be a text, a number, true or false, or a list, not an object"));
+                continue;
+            }
+            if (value instanceof List<?> list && list.stream().anyMatch(v -> v instanceof Map<?, ?> || v instanceof List<?>)) {
+                problems.add(new ConfigProblem(key, "key '" + key + "' must be a list of texts or numbers"));
+                continue;
+            }
+            if (secret && ConfigSpec.MASK.equals(value)) {
+                if (!stored.containsKey(key)) {
+                    problems.add(new ConfigProblem(key, "key '" + key + "' is a secret with no stored value to keep: enter its value"));
+                    continue;
+                }
+                value = stored.get(key);
+            }
+            values.put(key, value);
+        }
+        Map<String, Object> resolved = configStore.resolve(values, problems);
+        ConfigSpec.Validation validation = spec.validate(resolved);
+        problems.addAll(validation.problems());
+        if (problems.isEmpty()) {
+            problems.addAll(withClasses(p, (connectors, loader) ->
+                    connectorProblems(connectors, validation.config(), loader, resolved, spec)));
+        }
+        Set<String> changed = new java.util.TreeSet<>();
+        for (String k : values.keySet()) {
+            if (!java.util.Objects.equals(String.valueOf(values.get(k)), String.valueOf(stored.get(k))) || !stored.containsKey(k)) {
+                changed.add(k);
+            }
+        }
+        for (String k : stored.keySet()) {
+            if (!values.containsKey(k)) {
+                changed.add(k);
+            }
+        }
+        return new ConfigCheck(List.copyOf(problems), values, List.copyOf(changed));
+    }
+
+    /** Runs every connector's own checks, in the plugin's class loader, with secret values taken out of what they say. */
+    private List<ConfigProblem> connectorProblems(List<Connector> connectors, io.atrium.plugin.api.PluginConfig config,
+                                                  ClassLoader loader, Map<String, Object> values, ConfigSpec spec) {
+        List<ConfigProblem> out = new ArrayList<>();
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(loader);
+        try {
+            for (Connector c : connectors) {
+                try {
+                    List<ConfigProblem> found = c.validate(config);
+                    if (found != null) {
+                        for (ConfigProblem problem : found) {
+                            out.add(new ConfigProblem(problem.key() == null ? "" : problem.key(), scrub(problem.message(), values, spec)));
+                        }
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    out.add(new ConfigProblem("", scrub("the plugin's own check of its configuration failed: " + message(e), values, spec)));
+                }
+            }
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface WithClasses<T> {
+        T apply(List<Connector> connectors, ClassLoader loader);
+    }
+
+    /**
+     * Calls {@code f} with the plugin's connectors: the running ones, or else ones loaded only for
+     * the call (their classes are loaded, nothing is started, and they are unloaded afterwards).
+     */
+    private <T> T withClasses(Installed p, WithClasses<T> f) {
+        if (p.state == PluginState.STARTED && p.context != null && pf4j.getPlugin(p.id) != null) {
+            return f.apply(p.connectors, pf4j.getPlugin(p.id).getPluginClassLoader());
+        }
+        if (pf4j.getPlugin(p.id) != null) {
+            throw new IllegalStateException("plugin '" + p.id + "' is loaded from another file");
+        }
+        String id = pf4j.loadPlugin(p.workPath);
+        try {
+            pf4j.startPlugin(id);
+            return f.apply(pf4j.getExtensions(Connector.class, id), pf4j.getPlugin(id).getPluginClassLoader());
+        } finally {
+            try {
+                pf4j.stopPlugin(id);
+                pf4j.unloadPlugin(id);
+            } catch (RuntimeException e) {
+                log.warn("Plugin '{}' did not unload cleanly after a configuration check: {}", id, message(e));
+            }
+        }
+    }
+
+    /** Reads the configuration spec of a plugin that is not running (for the console's form). */
+    private void readSpec(Installed p) {
+        p.specTried = true;
+        try {
+            p.spec = withClasses(p, (connectors, loader) -> {
+                ConfigSpec spec = ConfigSpec.empty();
+                for (Connector c : connectors) {
+                    spec = spec.merge(c.configSpec());
+                }
+                return spec;
+            });
+            p.specKnown = true;
+            p.maskedConfig = p.spec.mask(configStore.load(p.id).values());
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("Plugin '{}': cannot read its configuration spec: {}", p.id, message(e));
+        }
     }
 
     public synchronized Map<PluginState, Long> counts() {
@@ -542,7 +811,7 @@ public class PluginHost {
                 ctx == null ? List.of() : List.copyOf(ctx.routeIds),
                 ctx == null ? List.of() : List.copyOf(ctx.componentSchemes),
                 ctx == null ? List.of() : List.copyOf(ctx.channelNames),
-                p.maskedConfig, spec);
+                p.maskedConfig, spec, p.id == null || !adminDisabled.contains(p.id));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -562,6 +831,20 @@ public class PluginHost {
         Map<String, Object> raw = configStore.load(p.id).values();
         for (ConfigKey key : p.spec.keys()) {
             Object v = raw.get(key.name());
+            if (key.isSecret() && v != null && String.valueOf(v).length() >= 3) {
+                out = out.replace(String.valueOf(v), ConfigSpec.MASK);
+            }
+        }
+        return out;
+    }
+
+    private static String scrub(String text, Map<String, Object> values, ConfigSpec spec) {
+        if (text == null) {
+            return "";
+        }
+        String out = text;
+        for (ConfigKey key : spec.keys()) {
+            Object v = values.get(key.name());
             if (key.isSecret() && v != null && String.valueOf(v).length() >= 3) {
                 out = out.replace(String.valueOf(v), ConfigSpec.MASK);
             }

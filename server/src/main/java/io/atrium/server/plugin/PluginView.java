@@ -11,9 +11,10 @@ import java.util.Map;
  * @param file       the file in plugins/ it came from
  * @param config     its configuration with secrets masked
  * @param configSpec the keys it accepts (name, type, required, default, secret, description)
+ * @param enabled    false when an admin disabled the plugin through the API (it stays DISABLED until enabled)
  */
 public record PluginView(String id, String version, PluginState state, String error, String file,
                          String description, String provider, Instant since, List<String> routes,
                          List<String> components, List<String> channels, Map<String, Object> config,
-                         List<Map<String, Object>> configSpec) {
+                         List<Map<String, Object>> configSpec, boolean enabled) {
 }

@@ -1,5 +1,7 @@
 package io.atrium.plugin.api;
 
+import java.util.List;
+
 import org.pf4j.ExtensionPoint;
 
 /**
@@ -19,6 +21,19 @@ public interface Connector extends ExtensionPoint {
     /** The configuration this connector accepts. Declared once; validated before {@link #start}. */
     default ConfigSpec configSpec() {
         return ConfigSpec.empty();
+    }
+
+    /**
+     * The connector's own checks of a configuration that already passed the {@link #configSpec()}:
+     * rules between keys, formats the spec cannot express. It must collect every problem, each
+     * naming its key and never quoting a secret value, and must not start anything or reach the
+     * network. The hub calls it before {@link #start}, and whenever an admin validates or saves a
+     * configuration through the API, so a console can show the problems next to the fields.
+     * A connector that still throws {@link IllegalArgumentException} from {@code start} for a bad
+     * configuration keeps working; its message is then only shown after the start failed.
+     */
+    default List<ConfigProblem> validate(PluginConfig config) {
+        return List.of();
     }
 
     /** Starts the connector with its validated configuration. */
