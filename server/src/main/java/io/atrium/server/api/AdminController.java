@@ -158,6 +158,19 @@ public class AdminController {
         return routes.list();
     }
 
+    /** The YAML text of a file in routes/, as it is on disk (also when it failed to load). */
+    @GetMapping("/routes/files/{file}")
+    public ResponseEntity<String> routeFile(@PathVariable String file) throws IOException {
+        java.util.Optional<String> text;
+        try {
+            text = routes.text(file);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "bad_request", Map.of("field", "file", "message", e.getMessage()));
+        }
+        return ResponseEntity.ok().contentType(new MediaType("application", "yaml", java.nio.charset.StandardCharsets.UTF_8))
+                .body(text.orElseThrow(() -> ApiException.notFound("no route file '" + file + "' in routes/")));
+    }
+
     @GetMapping("/queues")
     public List<BrokerStatus.QueueInfo> queues() {
         return broker.queues();

@@ -48,12 +48,14 @@ public class RouteFiles {
     private final AtriumProperties properties;
     private final CamelContext camel;
     private final OwnedRoutes routes;
+    private final RouteStatistics statistics;
     private final Map<Path, Entry> entries = new LinkedHashMap<>();
     private final Map<Path, String> settling = new LinkedHashMap<>();
     private ScheduledExecutorService scanner;
     private volatile boolean closed;
 
-    public RouteFiles(AtriumProperties properties, CamelContext camel, OwnedRoutes routes) {
+    public RouteFiles(AtriumProperties properties, CamelContext camel, OwnedRoutes routes, RouteStatistics statistics) {
+        this.statistics = statistics;
         this.properties = properties;
         this.camel = camel;
         this.routes = routes;
@@ -214,9 +216,10 @@ public class RouteFiles {
         for (Entry e : entries.values()) {
             e.routeIds.forEach(id -> byRoute.put(id, e));
             if (e.error != null && e.routeIds.isEmpty()) {
-                out.add(new RouteView(null, name(e.file), null, "FAILED", e.error, e.line, e.column, null));
+                out.add(new RouteView(null, name(e.file), null, "FAILED", e.error, e.line, e.column, null, null));
             }
         }
+        Map<String, RouteStatistics.Stats> stats = statistics.all();
         for (Route r : camel.getRoutes()) {
             String id = r.getRouteId();
             Entry e = byRoute.get(id);
@@ -227,11 +230,32 @@ public class RouteFiles {
                     ? "the latest edit of this file failed" + (e.line == null ? "" : " at line " + e.line) + " (" + e.error
                     + "); this route runs the previous version" : null;
             out.add(new RouteView(id, e == null ? null : name(e.file), plugin, state, error,
-                    e == null ? null : e.line, e == null ? null : e.column, r.getEndpoint().getEndpointBaseUri()));
+                    e == null ? null : e.line, e == null ? null : e.column, r.getEndpoint().getEndpointBaseUri(), stats.get(id)));
         }
         out.sort(Comparator.comparing((RouteView v) -> v.file() == null ? "~" : v.file())
                 .thenComparing(v -> v.id() == null ? "" : v.id()));
         return out;
+    }
+
+    /**
+     * The text of a route file in routes/ as it is on disk now. Empty if there is no such file.
+     *
+     * @throws IllegalArgumentException for a name that is not a plain file name ending in .yaml or .yml
+     */
+    public java.util.Optional<String> text(String fileName) throws IOException {
+        if (fileName == null || fileName.isBlank() || fileName.contains("/") || fileName.contains("\\")
+                || fileName.contains("\0") || fileName.equals(".") || fileName.equals("..")) {
+            throw new IllegalArgumentException("must be the name of a file in routes/, without a path, not '" + fileName + "'");
+        }
+        if (!(fileName.endsWith(".yaml") || fileName.endsWith(".yml")) || fileName.startsWith(".")) {
+            return java.util.Optional.empty();
+        }
+        Path dir = properties.routesDir().toAbsolutePath().normalize();
+        Path file = dir.resolve(fileName).normalize();
+        if (!dir.equals(file.getParent()) || !Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Files.readString(file, StandardCharsets.UTF_8));
     }
 
     public synchronized long failedFiles() {

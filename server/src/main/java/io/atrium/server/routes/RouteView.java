@@ -10,7 +10,9 @@ package io.atrium.server.routes;
  * @param error  why the file failed; set on a running route too when the latest edit of its file failed and it runs the previous version
  * @param line   the line of the file the error points at, when known
  * @param column the column, when known
+ * @param from   the endpoint the route consumes from
+ * @param stats  the route's exchange counts and processing times; null for a file that failed
  */
 public record RouteView(String id, String file, String plugin, String state, String error, Integer line, Integer column,
-                        String from) {
+                        String from, RouteStatistics.Stats stats) {
 }
