@@ -1,0 +1,131 @@
+package io.atrium.server.dashboard;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.AppenderBase;
+
+import jakarta.annotation.PreDestroy;
+
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The latest WARN and ERROR log events of this hub node, for the dashboard: a small Logback
+ * appender on the root logger that keeps the newest {@value #CAPACITY} in memory (time, level,
+ * logger, thread, message and the exception's class and message, never a stack trace). The hub
+ * keeps secrets out of its log lines already; as a second line of defence anything that looks
+ * like a password, token, key or bearer credential is masked here.
+ */
+@Component
+public class RecentErrors {
+
+    static final int CAPACITY = 50;
+    private static final int MAX_MESSAGE = 2_000;
+    private static final String MASK = "******";
+
+    /** {@code password=x}, {@code "token": "x"}, {@code api-key: x}, {@code secret x} ... */
+    private static final Pattern NAMED_SECRET = Pattern.compile(
+            "(?i)((?:password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key|client[-_]?secret|credentials?)\"?'?"
+                    + "\\s*[=:]\\s*\"?'?)([^\\s\"',;&)}\\]]+)");
+    private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{6,}");
+    private static final Pattern URL_USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^/@\\s:]+):[^/@\\s]+@");
+
+    /**
+     * One log event.
+     *
+     * @param at      when it was logged
+     * @param level   WARN or ERROR
+     * @param logger  the logger's name (the class that logged it)
+     * @param thread  the thread it was logged on
+     * @param message the formatted message, with the exception's class and message appended, secrets masked
+     */
+    public record Entry(Instant at, String level, String logger, String thread, String message) {
+    }
+
+    private final Deque<Entry> entries = new ArrayDeque<>(CAPACITY);
+    private final Appender appender = new Appender();
+
+    public RecentErrors() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            appender.setContext(context);
+            appender.setName("atrium-recent-errors");
+            appender.start();
+            context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+        }
+    }
+
+    @PreDestroy
+    void detach() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);
+        }
+        appender.stop();
+    }
+
+    /** Newest first. */
+    public List<Entry> recent() {
+        synchronized (entries) {
+            List<Entry> out = new ArrayList<>(entries);
+            java.util.Collections.reverse(out);
+            return out;
+        }
+    }
+
+    void add(Entry entry) {
+        synchronized (entries) {
+            if (entries.size() == CAPACITY) {
+                entries.removeFirst();
+            }
+            entries.addLast(entry);
+        }
+    }
+
+    /** Takes out what looks like a secret: named secrets, bearer/basic credentials, passwords in URLs. */
+    static String mask(String text) {
+        if (text == null) {
+            return "";
+        }
+        String out = URL_USER_INFO.matcher(text).replaceAll("$1:" + MASK + "@");
+        out = BEARER.matcher(out).replaceAll("$1 " + MASK);
+        Matcher m = NAMED_SECRET.matcher(out);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + MASK));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private final class Appender extends AppenderBase<ILoggingEvent> {
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (!event.getLevel().isGreaterOrEqual(Level.WARN)) {
+                return;
+            }
+            StringBuilder text = new StringBuilder(String.valueOf(event.getFormattedMessage()));
+            IThrowableProxy t = event.getThrowableProxy();
+            if (t != null) {
+                text.append(" (").append(t.getClassName());
+                if (t.getMessage() != null) {
+                    text.append(": ").append(t.getMessage());
+                }
+                text.append(')');
+            }
+            String masked = mask(text.toString());
+            String message = masked.length() > MAX_MESSAGE ? masked.substring(0, MAX_MESSAGE) + "…" : masked;
+            add(new Entry(Instant.ofEpochMilli(event.getTimeStamp()), event.getLevel().toString(), event.getLoggerName(),
+                    event.getThreadName(), message));
+        }
+    }
+}
