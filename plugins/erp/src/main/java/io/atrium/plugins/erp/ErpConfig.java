@@ -267,6 +267,23 @@ final class ErpConfig {
      */
     static ErpSettings parse(PluginConfig config) {
         List<ConfigProblem> problems = new ArrayList<>();
+        ErpSettings settings = build(config, problems);
+        if (!problems.isEmpty()) {
+            List<String> messages = problems.stream().map(ConfigProblem::message).toList();
+            throw new IllegalArgumentException("erp plugin configuration: " + String.join("; ", messages));
+        }
+        return settings;
+    }
+
+    /** Every problem of the rules between keys, each with its key; nothing is opened or started. */
+    static List<ConfigProblem> check(PluginConfig config) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        build(config, problems);
+        return List.copyOf(problems);
+    }
+
+    /** The settings, or null when {@code problems} got any. */
+    private static ErpSettings build(PluginConfig config, List<ConfigProblem> problems) {
         Set<String> sources = new LinkedHashSet<>();
         for (String s : config.getList(SOURCES)) {
             String name = s.strip().toLowerCase(java.util.Locale.ROOT);
@@ -303,8 +320,7 @@ final class ErpConfig {
         ErpSettings.Webhook webhook = sources.contains(WEBHOOK) ? webhook(config, problems) : null;
 
         if (!problems.isEmpty()) {
-            List<String> messages = problems.stream().map(ConfigProblem::message).toList();
-            throw new IllegalArgumentException("erp plugin configuration: " + String.join("; ", messages));
+            return null;
         }
         return new ErpSettings(Set.copyOf(sources), mapping, jdbc, format, local, sftp, webhook);
     }

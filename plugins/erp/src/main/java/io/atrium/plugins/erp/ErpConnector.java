@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.atrium.plugin.api.ConfigProblem;
 import io.atrium.plugin.api.ConfigSpec;
+import io.atrium.plugin.api.PluginConfig;
 import io.atrium.plugin.api.Connector;
 import io.atrium.plugin.api.ConnectorContext;
 
@@ -41,6 +43,12 @@ public class ErpConnector implements Connector {
     @Override
     public ConfigSpec configSpec() {
         return ErpConfig.SPEC;
+    }
+
+    /** The rules between keys ({@link ErpConfig#check}), for the hub to report per key before start and in the console. */
+    @Override
+    public List<ConfigProblem> validate(PluginConfig config) {
+        return ErpConfig.check(config);
     }
 
     @Override

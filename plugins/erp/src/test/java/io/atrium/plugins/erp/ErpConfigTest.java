@@ -280,4 +280,18 @@ class ErpConfigTest {
                 .isEqualTo("jdbc:sqlserver://erp-db:1433;databaseName=erp;user=atrium;password=******;encrypt=true");
         assertThat(ErpConfig.maskUrl("jdbc:postgresql://db/erp?user=a&password=" + PASSWORD)).doesNotContain(PASSWORD);
     }
+
+    @Test
+    void theConnectorsValidateGivesEveryRuleBetweenKeysWithItsKeyForTheConsoleForm() {
+        Map<String, Object> c = webhook();
+        c.put("sources", List.of("webhook", "ftp"));
+        c.put("jdbc.query", "SELECT 1");
+        List<ConfigProblem> problems = new ErpConnector().validate(valid(c));
+        assertThat(problems).extracting(ConfigProblem::key).contains("sources", "jdbc.query");
+        assertThat(problems).filteredOn(p -> p.key().equals("sources")).singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("'ftp', which is not a source"));
+        assertThat(problems.toString()).doesNotContain(TOKEN);
+        assertThat(problem(c)).contains("'ftp', which is not a source", "jdbc.query");
+        assertThat(new ErpConnector().validate(valid(webhook()))).isEmpty();
+    }
 }
