@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -197,10 +198,11 @@ class ConsoleMarketerIT {
         return el(test).getDomProperty("value");
     }
 
+    /** Waits for the server's problem under the control named {@code name} (a JSON path or a field), which is marked. */
     private static void waitForError(String name, String expected) {
         By slot = By.cssSelector("[data-error-for=\"" + name + "\"]");
         browser.wait.until(ExpectedConditions.textToBePresentInElementLocated(slot, expected));
-        assertThat(browser.test(name).getDomAttribute("class")).contains("invalid");
+        assertThat(browser.driver.findElement(By.name(name)).getDomAttribute("class")).contains("invalid");
     }
 
     private static void scrollTo(String test) {
@@ -330,6 +332,11 @@ class ConsoleMarketerIT {
         el("view-yaml").click();
         assertThat(el("yaml").getText()).contains("type: cascade").contains("channel: viber").contains("within: 30m");
         el("view-json").click();
+        // A taller window, so that the picture shows the trigger, the policy and the whole cascade.
+        browser.driver.manage().window().setSize(new Dimension(1400, 1750));
+        ((JavascriptExecutor) browser.driver).executeScript("window.scrollTo(0, 0)");
+        browser.screenshot("marketing-campaign-editor");
+        browser.driver.manage().window().setSize(new Dimension(1400, 1000));
         el("save").click();
         browser.wait.until(d -> d.getCurrentUrl().endsWith("#/campaigns/abandoned-cart"));
         assertThat(el("state").getText()).isEqualTo("draft");
@@ -361,7 +368,6 @@ class ConsoleMarketerIT {
         assertThat(campaign.at("/definition/policy/caps/total/per").asText()).isEqualTo("1d");
         assertThat(smtp.getReceivedMessages()).hasSize(1);
         assertThat(smtp.getReceivedMessages()[0].getSubject()).isEqualTo("Ann, your cart is waiting");
-        browser.screenshot("marketing-campaign-editor");
         scrollTo("stats");
         browser.screenshot("marketing-campaign-funnel");
 

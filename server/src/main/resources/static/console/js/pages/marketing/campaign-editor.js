@@ -199,7 +199,7 @@ export class CampaignForm {
     const p = `$.steps[${i}]`;
     const head = h('div', { class: 'step-head' },
       h('span', { class: 'step-no' }, String(i + 1)),
-      ctl(input(p + '.id', s.id || '', { class: 'short', oninput: e => { s.id = e.target.value.trim(); this.changed(false); } }), t('campaigns.stepId')),
+      ctl(input(p + '.id', s.id || '', { class: 'step-id', oninput: e => { s.id = e.target.value.trim(); this.changed(false); } }), t('campaigns.stepId')),
       ctl(select(p + '.type', s.type, STEP_TYPES.map(x => [x, t('campaigns.step.' + x)]), {
         onchange: e => { const n = Object.assign({ id: s.id }, this.newStep(e.target.value)); steps[i] = n; this.changed(true); } }), t('campaigns.stepType')),
       h('span', { class: 'spacer' }),

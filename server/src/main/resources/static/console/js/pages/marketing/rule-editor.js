@@ -134,7 +134,8 @@ export class RuleEditor {
   }
 
   comparison(node, path, ops, nameKey, nameLabel) {
-    const opSelect = select(path + '.op', node.op || '', ops.map(o => [o, t('rule.op.' + o)]), {
+    const known = node.op === undefined || ops.includes(node.op) ? ops : [...ops, node.op];
+    const opSelect = select(path + '.op', node.op ?? '', [...(node.op === undefined ? [['', '?']] : []), ...known.map(o => [o, ops.includes(o) ? t('rule.op.' + o) : String(o)])], {
       'aria-label': t('rule.operator'),
       onchange: e => { node.op = e.target.value; RuleEditor.reshape(node, node.op); this.changed(true); },
     });
