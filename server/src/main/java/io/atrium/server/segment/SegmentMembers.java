@@ -1,9 +1,11 @@
 package io.atrium.server.segment;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -42,6 +44,16 @@ public class SegmentMembers {
         params.addAll(c.params());
         return new java.util.HashSet<>(jdbc.queryForList("SELECT p.id FROM profiles p WHERE p.id = ANY(?) AND " + c.sql(),
                 Long.class, params.toArray()));
+    }
+
+    /** Every segment's number of stored members (0 for none), by segment id. */
+    public Map<String, Long> storedCounts() {
+        Map<String, Long> out = new TreeMap<>(Comparator.comparingLong(Long::parseLong));
+        jdbc.query("SELECT s.id, (SELECT count(*) FROM segment_members m WHERE m.segment_id = s.id) FROM segments s",
+                rs -> {
+                    out.put(Long.toString(rs.getLong(1)), rs.getLong(2));
+                });
+        return out;
     }
 
     public long count(JsonNode rule) {

@@ -89,6 +89,16 @@ public class SegmentsController {
         return Map.of("count", members.count(rule));
     }
 
+    /**
+     * How many members every segment has now, as the segment stage keeps them ({@code segment_members}):
+     * {@code {"12": 3, "14": 0}}. One grouped count for the console's list, which refreshes it every few
+     * seconds; the rule is not re-evaluated (that is {@code /members} and {@code /preview}).
+     */
+    @GetMapping("/counts")
+    public Map<String, Long> counts() {
+        return members.storedCounts();
+    }
+
     @GetMapping
     public List<SegmentStore.Segment> list() {
         return store.list();
