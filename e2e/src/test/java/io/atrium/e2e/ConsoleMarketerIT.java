@@ -209,6 +209,64 @@ class ConsoleMarketerIT {
         ((JavascriptExecutor) browser.driver).executeScript("arguments[0].scrollIntoView({block: 'start'})", el(test));
     }
 
+    private static void anonymous(String writeKey, String anonymousId, String userId, String path, Map<String, Object> fields) {
+        Map<String, Object> msg = new LinkedHashMap<>(fields);
+        msg.put("messageId", UUID.randomUUID().toString());
+        msg.put("anonymousId", anonymousId);
+        if (userId != null) {
+            msg.put("userId", userId);
+        }
+        try {
+            HttpResponse<String> r = hub.send(HttpRequest.newBuilder(hub.uri(path))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Hub.JSON.writeValueAsString(msg))).build());
+            assertThat(r.statusCode()).as(path + " answered " + r.body()).isEqualTo(200);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long profileId(String idType, String idValue) throws Exception {
+        return api("GET", "/api/v1/profiles/" + idType + "/" + idValue, null, 200).path("id").asLong();
+    }
+
+    /** The admin's part of the profile page: undo a merge, and erase a person after typing who. */
+    @Test
+    void anAdminUndoesAMergeAndErasesAPersonOnTheProfilePage() throws Exception {
+        String writeKey = hub.createSource("web-shop-2");
+        // Zoe browses on a device, then signs in elsewhere; later the device signs in as her: the profiles merge.
+        anonymous(writeKey, "device-zoe", null, "/v1/page", Map.of("type", "page", "name", "bikes"));
+        await().atMost(WAIT).ignoreExceptions().until(() -> profileId("anonymous_id", "device-zoe") > 0);
+        anonymous(writeKey, "laptop-zoe", "zoe", "/v1/identify", Map.of("type", "identify", "traits", Map.of("email", "zoe@example.com")));
+        await().atMost(WAIT).ignoreExceptions().until(() -> profileId("user_id", "zoe") != profileId("anonymous_id", "device-zoe"));
+        anonymous(writeKey, "device-zoe", "zoe", "/v1/track", Map.of("type", "track", "event", "signed_in"));
+        await().atMost(WAIT).ignoreExceptions().until(() -> profileId("user_id", "zoe") == profileId("anonymous_id", "device-zoe"));
+        anonymous(writeKey, "yan-phone", "yan", "/v1/identify", Map.of("type", "identify", "traits", Map.of("email", "yan@example.com")));
+        await().atMost(WAIT).ignoreExceptions().until(() -> profileId("email", "yan@example.com") > 0);
+
+        browser.driver.manage().deleteAllCookies();
+        browser.signIn("admin", Hub.ADMIN_PASSWORD);
+        browser.open("#/profiles/user_id/zoe");
+        WebElement undo = browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-test^=\"undo-merge-\"]")));
+        assertThat(el("merges").getText()).contains("merged into");
+        undo.click();
+        el("confirm-ok").click();
+        browser.waitForText("merges", "undone");
+        assertThat(profileId("anonymous_id", "device-zoe")).isNotEqualTo(profileId("user_id", "zoe"));
+
+        browser.open("#/profiles/email/yan@example.com");
+        el("export-profile");
+        el("erase-profile").click();
+        assertThat(el("confirm-ok").isEnabled()).as("erasing waits for the typed confirmation").isFalse();
+        el("confirm-text").sendKeys("yan@example.com");
+        el("confirm-ok").click();
+        browser.visible("profile-id-value");
+        assertThat(hub.admin("GET", "/api/v1/profiles/email/yan@example.com", null).statusCode()).isEqualTo(404);
+        assertThat(hub.admin("GET", "/api/v1/profiles/user_id/yan", null).statusCode()).isEqualTo(404);
+        browser.signOut();
+    }
+
     @Test
     void aMarketerBuildsTheAbandonedCartSegmentAndCascadeCampaignInTheConsole() throws Exception {
         // Arrange: the marketer's account, the shop's source and five shoppers.
@@ -235,6 +293,7 @@ class ConsoleMarketerIT {
         api("POST", "/api/v1/templates", """
                 {"id": "cart-sms", "name": "Cart (SMS)", "channel": "sms", "text": "Example Shop: your cart is waiting"}""", 201);
 
+        browser.driver.manage().deleteAllCookies();
         browser.signIn(MARKETER, MARKETER_PASSWORD);
         assertThat(el("role").getText()).isEqualTo("marketer");
         assertThat(el("whoami").getText()).isEqualTo("Mia Marketer");
