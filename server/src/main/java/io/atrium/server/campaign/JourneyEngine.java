@@ -520,7 +520,7 @@ public class JourneyEngine {
                 if (r.error().status() == HttpStatus.SERVICE_UNAVAILABLE) {
                     throw r.error(); // the journey is retried
                 }
-                out.put(p.key(), new Skipped(p.cs().channel() + ": " + r.error().detail()));
+                out.put(p.key(), new Skipped(p.cs().channel() + ": " + readable(r.error().detail())));
             } else if ("failed".equals(r.row().status()) && (r.row().reason() == null || NOT_SENT.contains(r.row().reason()))) {
                 out.put(p.key(), new Skipped(r.row().reason() + ": " + r.row().detail()));
             } else {
@@ -628,5 +628,13 @@ public class JourneyEngine {
             return d.toMinutes() + "m";
         }
         return d.toSeconds() + "s";
+    }
+
+    /** An API error's detail as a person reads it in the trace: its message, not a Java map. */
+    static String readable(Object detail) {
+        if (detail instanceof Map<?, ?> m && m.get("message") != null) {
+            return String.valueOf(m.get("message"));
+        }
+        return String.valueOf(detail);
     }
 }
