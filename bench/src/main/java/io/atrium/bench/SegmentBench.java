@@ -501,28 +501,31 @@ public final class SegmentBench {
         long lastReport = System.nanoTime();
         Map<String, Instant[]> seen = new HashMap<>();
         while (true) {
+            // Cheap queries only (by the segment's key and by profile id): this polls while the hub is
+            // still digesting the load, on the same cores.
             seen.clear();
-            try (PreparedStatement st = db.prepareStatement("SELECT i.value, m.entered_at FROM segment_members m "
+            Map<Long, String> users = new HashMap<>();
+            try (PreparedStatement st = db.prepareStatement("SELECT i.value, m.entered_at, m.profile_id FROM segment_members m "
                     + "JOIN identities i ON i.profile_id = m.profile_id AND i.type = 'user_id' WHERE m.segment_id = ? AND i.value LIKE ?")) {
                 st.setLong(1, segment);
                 st.setString(2, prefix + "%");
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
                         seen.put(rs.getString(1), new Instant[] {rs.getTimestamp(2).toInstant(), null});
+                        users.put(rs.getLong(3), rs.getString(1));
                     }
                 }
             }
             long inHistory = 0;
-            if (history) {
-                try (PreparedStatement st = db.prepareStatement("SELECT i.value, h.stored_at FROM events h "
-                        + "JOIN identities i ON i.profile_id = h.profile_id AND i.type = 'user_id' "
-                        + "WHERE h.source = ? AND h.event = 'segment_entered' AND i.value LIKE ?")) {
-                    st.setString(1, "segment:" + segment);
-                    st.setString(2, prefix + "%");
+            if (history && seen.size() >= expected) {
+                try (PreparedStatement st = db.prepareStatement("SELECT h.profile_id, h.stored_at FROM events h "
+                        + "WHERE h.profile_id = ANY(?) AND h.source = ? AND h.event = 'segment_entered'")) {
+                    st.setArray(1, db.createArrayOf("bigint", users.keySet().toArray(Long[]::new)));
+                    st.setString(2, "segment:" + segment);
                     try (ResultSet rs = st.executeQuery()) {
                         while (rs.next()) {
-                            Instant[] s = seen.get(rs.getString(1));
-                            if (s != null) {
+                            Instant[] s = seen.get(users.get(rs.getLong(1)));
+                            if (s != null && s[1] == null) {
                                 s[1] = rs.getTimestamp(2).toInstant();
                                 inHistory++;
                             }
@@ -543,7 +546,7 @@ public final class SegmentBench {
                 say(seen.size() + " of " + expected + " probes entered, " + inHistory + " in the history so far");
                 lastReport = now;
             }
-            Thread.sleep(250);
+            Thread.sleep(500);
         }
     }
 

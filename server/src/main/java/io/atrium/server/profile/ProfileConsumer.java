@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -62,6 +63,10 @@ public class ProfileConsumer implements SmartLifecycle {
     private final Counter rejected;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger names = new AtomicInteger();
+    /** Held while a worker of this hub applies a batch to PostgreSQL; fair, so that the workers take turns. */
+    private final ReentrantLock applying = new ReentrantLock(true);
+    /** A batch stops taking messages when none arrives within this many milliseconds. */
+    static final long IDLE_MS = 2;
     private volatile boolean running;
 
     public ProfileConsumer(ConnectionFactory connectionFactory, ProfileStore store, ObjectMapper mapper,
@@ -151,6 +156,11 @@ public class ProfileConsumer implements SmartLifecycle {
             }
         }
 
+        /**
+         * The next batch: the first message, then what is already buffered or arrives with no gap of
+         * more than {@link #IDLE_MS} (within {@code max-wait} in all), up to {@code max-messages} or
+         * {@code max-events}. A short queue gives small batches at once, a long one big batches.
+         */
         private List<Message> receive(MessageConsumer consumer) throws JMSException {
             List<Message> batch = new ArrayList<>();
             Message first = consumer.receive(500);
@@ -162,8 +172,11 @@ public class ProfileConsumer implements SmartLifecycle {
             int events = count(first);
             long deadline = System.nanoTime() + properties.getBatch().getMaxWait().toNanos();
             while (batch.size() < maxMessages && events < properties.getBatch().getMaxEvents()) {
-                long waitMs = (deadline - System.nanoTime()) / 1_000_000;
-                Message m = waitMs > 0 ? consumer.receive(waitMs) : consumer.receiveNoWait();
+                Message m = consumer.receiveNoWait();
+                if (m == null) {
+                    long waitMs = Math.min(IDLE_MS, (deadline - System.nanoTime()) / 1_000_000);
+                    m = waitMs > 0 ? consumer.receive(waitMs) : null;
+                }
                 if (m == null) {
                     break;
                 }
@@ -193,7 +206,16 @@ public class ProfileConsumer implements SmartLifecycle {
                 }
             }
             try {
-                ProfileStore.Changes changes = store.apply(events);
+                ProfileStore.Changes changes;
+                // One batch at a time per hub: batches of one hub nearly always share people, and the
+                // second would only wait for the first one's locks. The other workers meanwhile take and
+                // read their next batch, or commit their last one.
+                applying.lock();
+                try {
+                    changes = store.apply(events);
+                } finally {
+                    applying.unlock();
+                }
                 for (int i = 0; i < poison.size(); i++) {
                     deadLetter(session, dlq, poison.get(i), reasons.get(i));
                 }

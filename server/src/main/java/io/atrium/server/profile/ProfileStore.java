@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -86,11 +87,33 @@ public class ProfileStore {
                 .description("Time to apply one batch to PostgreSQL").register(registry);
     }
 
-    /** What a committed batch changed: published on the profile-changed topic. */
-    public record Changes(List<Long> profiles, List<Long> mergedAway, List<Long> erased, List<String> messageIds) {
+    /**
+     * What a committed batch changed: published on the profile-changed topic. {@code changed} says
+     * what changed in which of {@code profiles}, so that the segment stage re-checks a profile only
+     * against the segments whose rules look at what changed; null (left out of the message) means
+     * anything may have changed in every one of them.
+     */
+    public record Changes(List<Long> profiles, List<Long> mergedAway, List<Long> erased, List<String> messageIds,
+                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                          Changed changed) {
+        public Changes(List<Long> profiles, List<Long> mergedAway, List<Long> erased, List<String> messageIds) {
+            this(profiles, mergedAway, erased, messageIds, null);
+        }
+
         public boolean isEmpty() {
             return profiles.isEmpty() && mergedAway.isEmpty() && erased.isEmpty();
         }
+    }
+
+    /**
+     * What changed in the profiles of a batch. {@code everything}: created or merged into, so any rule
+     * may now give another answer for them; the others name, per event name (the event's {@code event},
+     * else its {@code type}), trait name and identity type, the profiles that got such an event, had such
+     * a trait set or got such an identity, and {@code consents} the profiles whose consents were set.
+     * A profile of {@code everything} is not repeated in the other fields.
+     */
+    public record Changed(List<Long> everything, Map<String, List<Long>> events, Map<String, List<Long>> traits,
+                          Map<String, List<Long>> identities, List<Long> consents) {
     }
 
     /** Applies the events in one transaction, retrying a few times when it loses a deadlock. */
@@ -310,12 +333,62 @@ public class ProfileStore {
         }
         insertEvents(batch.values(), target, r, touched);
         counts.applied += batch.size();
-        writeTraitsAndConsents(batch.values(), target, r);
-        if (!touched.isEmpty()) {
-            jdbc.update("UPDATE profiles SET updated_at = now() WHERE id = ANY(?)", (Object) touched.toArray(Long[]::new));
+        Set<Long> consentsSet = new TreeSet<>();
+        writeTraitsAndConsents(batch.values(), target, r, consentsSet);
+        // Profiles created by this batch got updated_at = now() when they were inserted.
+        Set<Long> fresh = new HashSet<>(newRoots);
+        Long[] updated = touched.stream().filter(id -> !fresh.contains(id)).toArray(Long[]::new);
+        if (updated.length > 0) {
+            jdbc.update("UPDATE profiles SET updated_at = now() WHERE id = ANY(?)", (Object) updated);
         }
         touched.removeAll(mergedAway);
-        return new Changes(List.copyOf(touched), mergedAway, List.of(), List.copyOf(batch.keySet()));
+        Set<Long> everything = new TreeSet<>(newRoots);
+        for (long[] op : mergeOps) {
+            everything.add(r.find(op[0]));
+        }
+        return new Changes(List.copyOf(touched), mergedAway, List.of(), List.copyOf(batch.keySet()),
+                changed(batch.values(), target, r, newIdentities, consentsSet, everything));
+    }
+
+    /** What the batch changed in which profile, for {@link Changed}. */
+    private static Changed changed(Iterable<Prepared> events, Map<String, Long> target, Resolution r, Map<Identity, Long> newIdentities,
+                                   Set<Long> consents, Set<Long> everything) {
+        Map<String, Set<Long>> names = new TreeMap<>();
+        Map<String, Set<Long>> traits = new TreeMap<>();
+        Map<String, Set<Long>> types = new TreeMap<>();
+        for (Prepared p : events) {
+            Long t = target.get(p.messageId());
+            if (t == null) {
+                continue;
+            }
+            long profile = r.find(t);
+            if (everything.contains(profile)) {
+                continue;
+            }
+            Event e = p.event();
+            names.computeIfAbsent(e.event() != null ? e.event() : e.type(), k -> new TreeSet<>()).add(profile);
+            if ("identify".equals(e.type())) {
+                for (String trait : e.traits().keySet()) {
+                    if (!"consents".equals(trait)) {
+                        traits.computeIfAbsent(trait, k -> new TreeSet<>()).add(profile);
+                    }
+                }
+            }
+        }
+        newIdentities.forEach((id, owner) -> {
+            long profile = r.find(owner);
+            if (!everything.contains(profile)) {
+                types.computeIfAbsent(id.type(), k -> new TreeSet<>()).add(profile);
+            }
+        });
+        List<Long> consented = consents.stream().filter(p -> !everything.contains(p)).toList();
+        return new Changed(List.copyOf(everything), lists(names), lists(traits), lists(types), consented);
+    }
+
+    private static Map<String, List<Long>> lists(Map<String, Set<Long>> sets) {
+        Map<String, List<Long>> out = new LinkedHashMap<>();
+        sets.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return out;
     }
 
     /** The owners of the given identities, after their profiles are locked (FOR UPDATE, in id order). */
@@ -331,7 +404,12 @@ public class ProfileStore {
             values[i] = id.value();
             i++;
         }
-        Set<Long> locked = new HashSet<>();
+        // Lock the current owners first (in id order), then read who owns what: an identity can only
+        // move off a profile whose row lock its mover holds, so the answer holds while we keep ours.
+        // Only when an identity moved in between does it take another round.
+        Set<Long> locked = new HashSet<>(jdbc.queryForList("SELECT p.id FROM profiles p WHERE p.id IN (SELECT i.profile_id "
+                + "FROM identities i JOIN unnest(?::text[], ?::text[]) AS u(t, v) ON i.type = u.t AND i.value = u.v) "
+                + "ORDER BY p.id FOR UPDATE OF p", Long.class, types, values));
         for (int round = 0; round < 10; round++) {
             Map<Identity, Long> owner = new HashMap<>();
             jdbc.query("SELECT i.type, i.value, i.profile_id FROM identities i "
@@ -499,7 +577,7 @@ public class ProfileStore {
         }
     }
 
-    private void writeTraitsAndConsents(Iterable<Prepared> events, Map<String, Long> target, Resolution r) {
+    private void writeTraitsAndConsents(Iterable<Prepared> events, Map<String, Long> target, Resolution r, Set<Long> consented) {
         Map<String, Setting> traits = new LinkedHashMap<>();
         Map<String, Setting> consents = new LinkedHashMap<>();
         for (Prepared p : events) {
@@ -541,6 +619,7 @@ public class ProfileStore {
             String[] mid = new String[n];
             int i = 0;
             for (Setting s : consents.values()) {
+                consented.add(s.profile());
                 int slash = s.key().indexOf('\u0000');
                 pid[i] = s.profile();
                 channel[i] = s.key().substring(0, slash);

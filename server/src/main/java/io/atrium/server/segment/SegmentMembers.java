@@ -83,15 +83,29 @@ public class SegmentMembers {
     }
 
     SegmentSql.Condition compile(JsonNode rule) {
+        return compile(rule, store.list());
+    }
+
+    /** Compiles a rule whose segment references are looked up in {@code segments} (every segment there is). */
+    SegmentSql.Condition compile(JsonNode rule, List<SegmentStore.Segment> segments) {
+        return SegmentSql.compile(rule, references(segments));
+    }
+
+    /** What a rule looks at, with its segment references looked up in {@code segments}. */
+    RuleDependencies dependencies(JsonNode rule, List<SegmentStore.Segment> segments) {
+        return RuleDependencies.of(rule, references(segments));
+    }
+
+    private static java.util.function.Function<JsonNode, JsonNode> references(List<SegmentStore.Segment> segments) {
         Map<Long, SegmentStore.Segment> byId = new LinkedHashMap<>();
         Map<String, SegmentStore.Segment> byName = new LinkedHashMap<>();
-        for (SegmentStore.Segment s : store.list()) {
+        for (SegmentStore.Segment s : segments) {
             byId.put(s.id(), s);
             byName.put(s.name(), s);
         }
-        return SegmentSql.compile(rule, ref -> {
+        return ref -> {
             SegmentStore.Segment s = ref.isIntegralNumber() ? byId.get(ref.asLong()) : byName.get(ref.asText());
             return s == null ? null : s.rule();
-        });
+        };
     }
 }

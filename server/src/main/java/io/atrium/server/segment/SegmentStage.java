@@ -217,23 +217,85 @@ public class SegmentStage {
         recomputes.shutdownNow();
     }
 
-    /** Applies profile changes, in order, taken together: merged-away and erased profiles go, the changed ones are re-checked. */
+    /**
+     * Applies profile changes, in order, taken together: merged-away and erased profiles go, the
+     * changed ones are re-checked against the segments whose rules look at what changed in them
+     * ({@link RuleDependencies}; a change that does not say what changed re-checks its profiles
+     * against every segment).
+     */
     void onProfilesChanged(List<JsonNode> changes) {
         Set<Long> gone = new HashSet<>();
         Set<Long> ids = new LinkedHashSet<>();
+        Touched touched = new Touched();
         for (JsonNode change : changes) {
             change.path("mergedAway").forEach(n -> gone.add(n.asLong()));
             change.path("erased").forEach(n -> gone.add(n.asLong()));
             change.path("profiles").forEach(n -> ids.add(n.asLong()));
+            touched.add(change);
         }
         if (!gone.isEmpty()) {
             jdbc.update("DELETE FROM segment_members WHERE profile_id = ANY(?)", (Object) gone.toArray(Long[]::new));
         }
         ids.removeAll(gone);
         if (!ids.isEmpty()) {
-            for (SegmentStore.Segment s : store.list()) {
-                reconcile(s, ids);
+            List<SegmentStore.Segment> segments = store.list();
+            for (SegmentStore.Segment s : segments) {
+                Set<Long> affected = touched.affected(members.dependencies(s.rule(), segments), ids);
+                if (!affected.isEmpty()) {
+                    reconcile(s, affected, segments);
+                }
             }
+        }
+    }
+
+    /** What changed in which profiles, gathered from the {@code changed} part of profile-changed messages. */
+    static final class Touched {
+        final Set<Long> everything = new HashSet<>();
+        final Map<String, Set<Long>> events = new java.util.HashMap<>();
+        final Map<String, Set<Long>> traits = new java.util.HashMap<>();
+        final Map<String, Set<Long>> identities = new java.util.HashMap<>();
+        final Set<Long> consents = new HashSet<>();
+
+        void add(JsonNode change) {
+            JsonNode c = change.get("changed");
+            if (c == null || !c.isObject()) {
+                change.path("profiles").forEach(n -> everything.add(n.asLong()));
+                return;
+            }
+            c.path("everything").forEach(n -> everything.add(n.asLong()));
+            c.path("consents").forEach(n -> consents.add(n.asLong()));
+            into(c.path("events"), events);
+            into(c.path("traits"), traits);
+            into(c.path("identities"), identities);
+        }
+
+        private static void into(JsonNode byName, Map<String, Set<Long>> into) {
+            byName.fields().forEachRemaining(f -> {
+                Set<Long> set = into.computeIfAbsent(f.getKey(), k -> new HashSet<>());
+                f.getValue().forEach(n -> set.add(n.asLong()));
+            });
+        }
+
+        /** Those of {@code ids} whose change may change the answer of a rule with these dependencies. */
+        Set<Long> affected(RuleDependencies d, Set<Long> ids) {
+            if (d.everything()) {
+                return ids;
+            }
+            Set<Long> out = new HashSet<>(everything);
+            if (d.consents()) {
+                out.addAll(consents);
+            }
+            d.events().forEach(n -> out.addAll(events.getOrDefault(n, Set.of())));
+            d.traits().forEach(n -> out.addAll(traits.getOrDefault(n, Set.of())));
+            d.identities().forEach(n -> out.addAll(identities.getOrDefault(n, Set.of())));
+            out.retainAll(ids);
+            Set<Long> ordered = new LinkedHashSet<>();
+            for (Long id : ids) {
+                if (out.contains(id)) {
+                    ordered.add(id);
+                }
+            }
+            return ordered;
         }
     }
 
@@ -260,8 +322,13 @@ public class SegmentStage {
      * dropped without an exit.
      */
     synchronized void reconcile(SegmentStore.Segment s, Set<Long> ids) {
+        reconcile(s, ids, store.list());
+    }
+
+    /** {@link #reconcile(SegmentStore.Segment, Set)} with the segments its rule's references are looked up in. */
+    synchronized void reconcile(SegmentStore.Segment s, Set<Long> ids, List<SegmentStore.Segment> segments) {
         long t0 = System.nanoTime();
-        SegmentSql.Condition c = members.compile(s.rule());
+        SegmentSql.Condition c = members.compile(s.rule(), segments);
         Instant at = Instant.now();
         List<Object> params = new ArrayList<>();
         String among = "";
