@@ -407,8 +407,8 @@ public class ProfileStore {
         // Lock the current owners first (in id order), then read who owns what: an identity can only
         // move off a profile whose row lock its mover holds, so the answer holds while we keep ours.
         // Only when an identity moved in between does it take another round.
-        Set<Long> locked = new HashSet<>(jdbc.queryForList("SELECT p.id FROM profiles p WHERE p.id IN (SELECT i.profile_id "
-                + "FROM identities i JOIN unnest(?::text[], ?::text[]) AS u(t, v) ON i.type = u.t AND i.value = u.v) "
+        Set<Long> locked = new HashSet<>(jdbc.queryForList("SELECT p.id FROM profiles p WHERE p.id = ANY(ARRAY(SELECT i.profile_id "
+                + "FROM identities i JOIN unnest(?::text[], ?::text[]) AS u(t, v) ON i.type = u.t AND i.value = u.v)) "
                 + "ORDER BY p.id FOR UPDATE OF p", Long.class, types, values));
         for (int round = 0; round < 10; round++) {
             Map<Identity, Long> owner = new HashMap<>();

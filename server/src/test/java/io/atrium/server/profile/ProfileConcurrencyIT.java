@@ -24,6 +24,9 @@ class ProfileConcurrencyIT extends ProfileTestSupport {
     @Autowired
     ProfileConsumer consumer;
 
+    @Autowired
+    ProfileStore store;
+
     @Test
     void concurrentConsumersNeitherDoubleApplyNorSplitPeople() throws Exception {
         EventScenario scenario = new EventScenario(25, 7L);
@@ -55,6 +58,42 @@ class ProfileConcurrencyIT extends ProfileTestSupport {
             extra.forEach(ProfileConsumer.Worker::stop);
         }
 
+        assertOnePersonEach(scenario, real, events);
+    }
+
+    /**
+     * One hub applies one batch at a time, so the batches above meet in PostgreSQL only through the
+     * consumers' turns; several hubs apply theirs at the same time. Here four threads call the store at
+     * once with overlapping people, as four hubs would, and the locks alone must keep them apart.
+     */
+    @Test
+    void batchesAppliedAtTheSameTimeAsBySeveralHubsNeitherDoubleApplyNorSplitPeople() throws Exception {
+        EventScenario scenario = new EventScenario(25, 11L);
+        String s = unique();
+        UnaryOperator<String> real = symbol -> ProfileConvergenceIT.real(symbol, "h" + s, 9, s);
+        List<Event> events = new ArrayList<>(scenario.events(real));
+        Collections.shuffle(events, new Random(3));
+        List<Event> all = new ArrayList<>(events);
+        all.addAll(events.subList(0, events.size() / 5));
+        Collections.shuffle(all, new Random(4));
+        ExecutorService hubs = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> applied = new ArrayList<>();
+            int chunk = 7;
+            for (int i = 0; i < all.size(); i += chunk) {
+                List<Event> part = all.subList(i, Math.min(all.size(), i + chunk));
+                applied.add(hubs.submit(() -> store.apply(part)));
+            }
+            for (Future<?> f : applied) {
+                f.get();
+            }
+        } finally {
+            hubs.shutdown();
+        }
+        assertOnePersonEach(scenario, real, events);
+    }
+
+    private void assertOnePersonEach(EventScenario scenario, UnaryOperator<String> real, List<Event> events) {
         Map<String, String> symbols = scenario.symbols(real);
         TreeSet<String> canonical = EventScenario.canonical(jdbc, symbols, v -> v);
         assertThat(canonical).as("one profile per person").hasSize(scenario.people);

@@ -223,6 +223,37 @@ class ProfileStoreIT extends ProfileTestSupport {
         return 0;
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    ProfileStore store;
+
+    @Test
+    void aBatchSaysWhatChangedInWhichProfile() {
+        String s = unique();
+        ProfileStore.Changes first = store.apply(List.of(
+                Event.identify().userId("w-" + s).trait("plan", "gold").messageId("w1-" + s).timestamp(T0).build(),
+                Event.ofType("page").anonymousId("a-" + s).messageId("w2-" + s).timestamp(T0).build()));
+        assertThat(first.changed().everything()).as("both profiles are new").hasSize(2).containsExactlyInAnyOrderElementsOf(first.profiles());
+        assertThat(first.changed().events()).as("a new profile is not repeated").isEmpty();
+        long user = profile("user_id", "w-" + s).path("id").asLong();
+        long device = profile("anonymous_id", "a-" + s).path("id").asLong();
+
+        ProfileStore.Changes later = store.apply(List.of(
+                Event.identify().userId("w-" + s).trait("city", "Lviv").identity("email", "w." + s + "@example.com")
+                        .trait("consents", Map.of("email", Map.of("marketing", true))).messageId("w3-" + s).timestamp(T0.plusSeconds(1)).build(),
+                Event.ofType("page").anonymousId("a-" + s).messageId("w4-" + s).timestamp(T0.plusSeconds(1)).build()));
+        ProfileStore.Changed c = later.changed();
+        assertThat(c.everything()).isEmpty();
+        assertThat(c.events()).containsOnly(Map.entry("identify", List.of(user)), Map.entry("page", List.of(device)));
+        assertThat(c.traits()).as("consents are not a trait").containsOnly(Map.entry("city", List.of(user)));
+        assertThat(c.identities()).containsOnly(Map.entry("email", List.of(user)));
+        assertThat(c.consents()).containsExactly(user);
+
+        ProfileStore.Changes merge = store.apply(List.of(
+                Event.track("Signed In").userId("w-" + s).anonymousId("a-" + s).messageId("w5-" + s).timestamp(T0.plusSeconds(2)).build()));
+        assertThat(merge.mergedAway()).containsExactly(Math.max(user, device));
+        assertThat(merge.changed().everything()).as("merged into").containsExactly(Math.min(user, device));
+    }
+
     @Test
     void anOlderTraitArrivingLaterDoesNotOverwriteTheNewerOne() {
         String s = unique();
