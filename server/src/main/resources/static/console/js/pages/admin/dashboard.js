@@ -61,9 +61,10 @@ function draw(body, d) {
       card(t('dashboard.plugins'), plugins ? t('dashboard.runningOf', { ok: started(plugins), n: plugins.total }) : unknown(), 'card-plugins', pluginsBad ? 'bad' : 'ok'),
       card(t('dashboard.routes'), routes ? t('dashboard.runningOf', { ok: started(routes), n: routes.total }) : unknown(), 'card-routes', routesBad ? 'bad' : 'ok'),
       card(t('dashboard.errors'), fmtNumber(errors.length), 'card-errors', errors.some(e => e.level === 'ERROR') ? 'bad' : 'ok')),
-    h('div', { class: 'dash-grid' },
+    h('div', { class: 'dash-charts' },
       chart(t('dashboard.eventsPerMinute'), events && events.perMinute, 'events-per-minute'),
-      chart(t('dashboard.sentPerMinute'), messages && messages.sentPerMinute, 'sent-per-minute'),
+      chart(t('dashboard.sentPerMinute'), messages && messages.sentPerMinute, 'sent-per-minute')),
+    h('div', { class: 'dash-grid' },
       h('section', { class: 'panel', 'data-test': 'plugin-health' },
         h('h2', null, h('a', { href: '#/plugins' }, t('dashboard.plugins'))),
         plugins ? [byState(plugins.byState),
@@ -106,7 +107,7 @@ function failingList(items, name, link, prefix, where) {
   if (!items.length) return h('p', { class: 'ok-text' }, t('dashboard.allWell'));
   return h('ul', { class: 'health-list' }, items.map(x => h('li', { 'data-test': prefix + name(x) },
     h('span', { class: 'name' }, h('a', { href: link(x) }, name(x)), where(x) ? h('span', { class: 'muted' }, ' · ', where(x)) : null,
-      x.error ? h('div', { class: 'error-text small' }, x.error) : null),
+      x.error ? h('div', { class: 'error-text small clamp', title: x.error }, x.error) : null),
     stateBadge(x.state))));
 }
 

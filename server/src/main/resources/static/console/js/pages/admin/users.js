@@ -83,7 +83,7 @@ function createForm(refresh) {
     username: h('input', { name: 'username', 'data-test': 'new-username', autocomplete: 'off', maxlength: 64 }),
     displayName: h('input', { name: 'displayName', 'data-test': 'new-displayName', autocomplete: 'off' }),
     role: h('select', { name: 'role', 'data-test': 'new-role' }, ROLES.map(r => h('option', { value: r, selected: r === 'viewer' }, t('role.' + r)))),
-    password: h('input', { name: 'password', type: 'password', 'data-test': 'new-password', autocomplete: 'new-password' }),
+    password: h('input', { name: 'password', type: 'password', 'data-test': 'new-user-password', autocomplete: 'new-password' }),
   };
   const form = h('form', { class: 'panel', 'data-test': 'user-form', onsubmit: async e => {
     e.preventDefault();
