@@ -1,0 +1,376 @@
+package io.atrium.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The integrator's console on the unpacked distribution, in headless Chromium: an integrator signs
+ * in, uploads the e-mail plugin's zip (taken out of the distribution's plugins/ first), sees it
+ * DISABLED for its missing keys, opens its configuration form, types a port that is no number and
+ * sees the server's message next to that field, fixes it, saves, and sees the plugin STARTED, as the
+ * API and the file on disk say too. Then the routes page (a failing file with its line, the YAML,
+ * throughput of a busy route), a new source with its tracker snippet, and the admin's audit log
+ * naming the integrator. Screenshots for docs/console-admin.md with -Datrium.screenshots=<dir>.
+ */
+@ExtendWith(ConsoleIntegratorIT.HubLogOnFailure.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleIntegratorIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String USER = "ines";
+    private static final String PASSWORD = "integrator-pass-1";
+    private static final String NEW_PASSWORD = "integrator-pass-2";
+
+    @TempDir
+    static Path dir;
+    static Hub hub;
+    static ConsoleBrowser browser;
+    static Path emailZip;
+
+    @BeforeAll
+    static void startHubAndBrowser() throws Exception {
+        hub = Hub.start(dir.resolve("hub"));
+        // The upload needs a plugin the hub does not have yet: take the bundled e-mail plugin away.
+        try (Stream<Path> zips = Files.list(hub.home.resolve("plugins"))) {
+            Path bundled = zips.filter(p -> p.getFileName().toString().startsWith("email-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no bundled email zip in plugins/"));
+            emailZip = Files.move(bundled, Files.createDirectories(dir.resolve("upload")).resolve(bundled.getFileName()));
+        }
+        await("email plugin unloaded").atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                assertThat(plugin("email")).isNull());
+        var created = hub.admin("POST", "/api/v1/users",
+                "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\",\"role\":\"integrator\",\"displayName\":\"Ines Integrator\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        browser = new ConsoleBrowser(hub, dir.resolve("chromium"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("an integrator uploads a plugin, fixes the config error shown next to its field, saves, and it runs")
+    void uploadConfigureAndStartAPlugin() throws Exception {
+        browser.signIn(USER, PASSWORD);
+        assertThat(browser.test("role").getText()).isEqualTo("integrator");
+        browser.visible("dashboard");
+        // The integrator's navigation has the plugins but neither users nor the audit log.
+        assertThat(browser.all("nav-plugins")).hasSize(1);
+        assertThat(browser.all("nav-users")).isEmpty();
+        assertThat(browser.all("nav-audit")).isEmpty();
+
+        browser.clickable("nav-plugins").click();
+        browser.visible("plugins-table");
+        assertThat(browser.all("plugin-row-email")).isEmpty();
+        browser.visible("plugin-file").sendKeys(emailZip.toString());
+        browser.clickable("plugin-upload").click();
+        browser.waitForText("upload-ok", "email");
+
+        // Listed, DISABLED because its required keys are missing, with that reason.
+        browser.visible("plugin-row-email");
+        browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
+        assertThat(browser.test("plugin-error-email").getText()).contains("smtp-host");
+
+        browser.clickable("plugin-link-email").click();
+        browser.visible("config-form");
+        // Generated from the configSpec: a select for allowed values, a password input for a secret.
+        assertThat(browser.test("config-smtp-security").getTagName()).isEqualTo("select");
+        assertThat(new Select(browser.test("config-smtp-security")).getOptions()).extracting(WebElement::getText)
+                .contains("none", "starttls", "tls");
+        assertThat(browser.test("config-smtp-password").getAttribute("type")).isEqualTo("password");
+        assertThat(browser.test("config-smtp-port").getAttribute("placeholder")).isEqualTo("587");
+        // Validated as soon as the form opens: the required keys are named next to their fields.
+        browser.wait.until(d -> !errorFor("smtp-host").isEmpty());
+
+        type("smtp-host", "127.0.0.1");
+        type("from", "shop@example.com");
+        type("from-name", "Example Shop");
+        type("smtp-port", "twenty-five");
+        new Select(browser.test("config-smtp-security")).selectByValue("none");
+        // Validated while typing (debounced): the bad port is marked, the keys now given are not.
+        browser.wait.until(d -> !errorFor("smtp-port").isEmpty() && errorFor("smtp-host").isEmpty() && errorFor("from").isEmpty());
+        assertThat(errorFor("smtp-port")).contains("smtp-port");
+        assertThat(browser.test("config-smtp-port").getAttribute("class")).contains("invalid");
+        browser.screenshot("admin-plugin-config");
+
+        // Saving a bad form is refused by the server, which names the same field; nothing is written.
+        browser.clickable("config-save").click();
+        browser.visible("config-invalid");
+        assertThat(errorFor("smtp-port")).contains("smtp-port");
+        assertThat(Files.exists(hub.home.resolve("config/plugins/email.yml"))).isFalse();
+
+        int port = Hub.freePort();
+        type("smtp-port", Integer.toString(port));
+        browser.wait.until(d -> errorFor("smtp-port").isEmpty());
+        browser.visible("config-valid");
+        browser.clickable("config-save").click();
+        browser.visible("config-saved");
+        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
+        assertThat(browser.all("plugin-error")).isEmpty();
+
+        // The API and the file agree with what the console showed.
+        JsonNode email = plugin("email");
+        assertThat(email.path("state").asText()).as(email.toString()).isEqualTo("STARTED");
+        assertThat(email.path("channels").toString()).contains("email");
+        assertThat(email.path("config").path("smtp-port").asText()).isEqualTo(Integer.toString(port));
+        assertThat(email.path("config").path("smtp-security").asText()).isEqualTo("none");
+        assertThat(Files.readString(hub.home.resolve("config/plugins/email.yml"))).contains("smtp-host").contains("127.0.0.1");
+
+        browser.clickable("nav-plugins").click();
+        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
+        browser.screenshot("admin-plugins");
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("routes: a failing file shows its line and YAML, a busy route its throughput")
+    void routes() throws Exception {
+        Files.writeString(hub.home.resolve("routes/console-ticker.yaml"), """
+                - route:
+                    id: console-ticker
+                    from:
+                      uri: timer:console-ticker?period=200
+                      steps:
+                        - setBody:
+                            constant: tick
+                """);
+        Files.writeString(hub.home.resolve("routes/broken-orders.yaml"), """
+                - route:
+                    id: broken-orders
+                    from:
+                      uri: timer:broken?period=60000
+                      steps:
+                        - setBody: [unclosed
+                """);
+        browser.clickable("nav-routes").click();
+        browser.visible("routes-table");
+        browser.visible("route-problem-broken-orders.yaml");
+        assertThat(browser.test("route-problem-broken-orders.yaml").getText()).contains("line");
+        // Throughput is measured between two refreshes of the page.
+        browser.visible("route-row-console-ticker");
+        browser.wait.withTimeout(WAIT).until(d -> {
+            var rate = browser.all("route-rate-console-ticker");
+            return !rate.isEmpty() && !rate.get(0).getText().isBlank() && !"0".equals(rate.get(0).getText());
+        });
+        browser.screenshot("admin-routes");
+
+        browser.test("route-problem-broken-orders.yaml").findElement(By.tagName("a")).click();
+        browser.visible("route-yaml");
+        assertThat(browser.test("route-yaml").getText()).contains("setBody: [unclosed");
+        JsonNode failed = null;
+        for (JsonNode r : hub.getJson("/api/v1/routes")) {
+            if ("broken-orders.yaml".equals(r.path("file").asText()) && "FAILED".equals(r.path("state").asText())) {
+                failed = r;
+            }
+        }
+        assertThat(failed).isNotNull();
+        // The line the server names is the one marked in the YAML.
+        WebElement marked = browser.driver.findElement(By.cssSelector("[data-test=route-yaml] .error-line"));
+        assertThat(marked.getAttribute("data-line")).isEqualTo(failed.path("line").asText());
+        assertThat(browser.test("route-file-error").getText()).contains("line " + failed.path("line").asText());
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("sources: a new source shows its write key and the tracker tag to copy")
+    void sources() throws Exception {
+        hub.createSource("mobile-app");
+        browser.clickable("nav-sources").click();
+        browser.visible("source-row-mobile-app");
+        browser.visible("source-name").sendKeys("web-shop");
+        browser.clickable("source-create").click();
+        String key = browser.visible("new-write-key").getText();
+        assertThat(key).hasSize(43);
+        String snippet = browser.test("snippet").getAttribute("value");
+        assertThat(snippet).isEqualTo("<script async src=\"" + hub.uri("/js/atrium.js") + "\" data-write-key=\"" + key + "\"></script>");
+        boolean listed = false;
+        for (JsonNode s : hub.getJson("/api/v1/sources")) {
+            listed |= "web-shop".equals(s.path("name").asText()) && key.equals(s.path("writeKey").asText()) && s.path("active").asBoolean();
+        }
+        assertThat(listed).as("web-shop with the key shown, in /api/v1/sources").isTrue();
+        browser.visible("source-row-web-shop");
+        browser.screenshot("admin-sources");
+
+        // The key works: a web site's events, as the tracker sends them, for the dashboard to count.
+        String auth = "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> sent = hub.send(HttpRequest.newBuilder(hub.uri("/v1/batch")).header("Authorization", auth)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+                        {"batch": [
+                          {"type": "page", "name": "Home", "anonymousId": "console-visitor-1"},
+                          {"type": "track", "event": "product_viewed", "anonymousId": "console-visitor-1", "properties": {"sku": "A-1"}},
+                          {"type": "track", "event": "cart_added", "anonymousId": "console-visitor-1", "properties": {"sku": "A-1"}}
+                        ]}""")).build());
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
+        // Revoking asks first; cancelling changes nothing, confirming revokes.
+        browser.clickable("source-revoke-mobile-app").click();
+        browser.clickable("confirm-cancel").click();
+        assertThat(sourceActive("mobile-app")).isTrue();
+        browser.clickable("source-revoke-mobile-app").click();
+        browser.clickable("confirm-ok").click();
+        await("mobile-app revoked").atMost(WAIT).untilAsserted(() -> assertThat(sourceActive("mobile-app")).isFalse());
+        browser.wait.until(ExpectedConditions.numberOfElementsToBe(ConsoleBrowser.byTest("source-revoke-mobile-app"), 0));
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("the integrator changes her password; the admin manages users, and the audit log names the integrator for each change, newest first")
+    void auditLog() throws Exception {
+        // The integrator changes her own password on Account: a wrong current one is marked at its field.
+        browser.clickable("nav-account").click();
+        browser.visible("current-password").sendKeys("not-my-password");
+        browser.test("new-password").sendKeys(NEW_PASSWORD);
+        browser.test("repeat-password").sendKeys(NEW_PASSWORD);
+        browser.clickable("password-save").click();
+        browser.wait.until(d -> !d.findElement(By.cssSelector("[data-error-for=currentPassword]")).getText().isBlank());
+        assertThat(browser.test("current-password").getAttribute("class")).contains("invalid");
+        browser.test("current-password").clear();
+        browser.test("current-password").sendKeys(PASSWORD);
+        browser.clickable("password-save").click();
+        browser.visible("password-changed");
+        browser.signOut();
+        signIn(USER, NEW_PASSWORD);
+        browser.signOut();
+
+        signIn("admin", Hub.ADMIN_PASSWORD);
+        browser.visible("dashboard");
+        // The dashboard counts the three events of the web shop and names what is wrong.
+        browser.wait.withTimeout(WAIT).until(d -> !"0".equals(browser.test("card-events-value").getText()));
+        assertThat(browser.test("card-events-value").getText()).isEqualTo("3");
+        assertThat(browser.driver.findElements(By.cssSelector("[data-test=events-per-minute] rect.bar"))).hasSize(60);
+        assertThat(browser.test("card-profiles-value").getText()).isEqualTo("1");
+        browser.visible("route-failing-broken-orders.yaml");
+        assertThat(browser.test("route-failing-broken-orders.yaml").getText()).contains("line");
+        browser.visible("plugin-failing-crm");
+        assertThat(browser.all("plugin-failing-email")).isEmpty();
+        browser.visible("queue-atrium.events");
+        browser.screenshot("admin-dashboard");
+        browser.clickable("nav-users").click();
+        browser.visible("user-row-" + USER);
+        assertThat(browser.test("user-row-" + USER).getText()).contains("Ines Integrator");
+        // The admin creates a marketer, then deletes him after typing his name.
+        browser.visible("new-username").sendKeys("mark");
+        browser.test("new-displayName").sendKeys("Mark Marketer");
+        new Select(browser.test("new-role")).selectByValue("marketer");
+        browser.test("new-user-password").sendKeys("marketer-pass-1");
+        browser.clickable("user-create").click();
+        browser.visible("user-row-mark");
+        assertThat(hub.getJson("/api/v1/users/mark").path("role").asText()).isEqualTo("marketer");
+        browser.screenshot("admin-users");
+        browser.clickable("user-delete-mark").click();
+        assertThat(browser.clickable("confirm-text").isDisplayed()).isTrue();
+        assertThat(browser.test("confirm-ok").isEnabled()).isFalse();
+        browser.test("confirm-text").sendKeys("mark");
+        browser.clickable("confirm-ok").click();
+        browser.wait.until(ExpectedConditions.numberOfElementsToBe(ConsoleBrowser.byTest("user-row-mark"), 0));
+        assertThat(hub.admin("GET", "/api/v1/users/mark", null).statusCode()).isEqualTo(404);
+        browser.clickable("nav-audit").click();
+        browser.visible("audit-table");
+        browser.test("audit-filter").sendKeys(USER);
+        String audit = browser.test("audit-table").getText();
+        assertThat(audit).contains("plugin.upload").contains("plugin.config").contains("source.create").contains("source.revoke")
+                .contains("user.password");
+        // Newest first: her password was the integrator's last change, the upload her first.
+        assertThat(audit.indexOf("user.password")).isLessThan(audit.indexOf("source.revoke"));
+        assertThat(audit.indexOf("source.revoke")).isLessThan(audit.indexOf("plugin.upload"));
+        browser.screenshot("admin-audit");
+    }
+
+    /**
+     * Signs in again in the same browser: Chromium may have filled in the password it saw for the
+     * previous user, so the fields are emptied first.
+     */
+    private static void signIn(String user, String password) {
+        browser.open("");
+        WebElement name = browser.visible("username");
+        WebElement secret = browser.test("password");
+        browser.wait.until(d -> {
+            name.clear();
+            secret.clear();
+            name.sendKeys(user);
+            secret.sendKeys(password);
+            return user.equals(name.getAttribute("value")) && password.equals(secret.getAttribute("value"));
+        });
+        browser.test("sign-in-submit").click();
+        browser.visible("whoami");
+    }
+
+    private static void type(String key, String value) {
+        WebElement input = browser.visible("config-" + key);
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    private static String errorFor(String key) {
+        return browser.driver.findElement(By.cssSelector("[data-test=config-form] [data-error-for=\"" + key + "\"]")).getText();
+    }
+
+    private static JsonNode plugin(String id) throws Exception {
+        for (JsonNode p : hub.getJson("/api/v1/plugins")) {
+            if (id.equals(p.path("id").asText())) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sourceActive(String name) throws Exception {
+        for (JsonNode s : hub.getJson("/api/v1/sources")) {
+            if (name.equals(s.path("name").asText()) && s.path("active").asBoolean()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static final class HubLogOnFailure implements TestWatcher {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (hub != null) {
+                System.err.println("---- hub log tail (" + context.getDisplayName() + ") ----\n" + hub.tail());
+            }
+            if (browser != null) {
+                try {
+                    System.err.println("---- console page (" + browser.driver.getCurrentUrl() + ") ----\n"
+                            + browser.driver.findElement(By.tagName("body")).getText());
+                } catch (RuntimeException e) {
+                    System.err.println("---- no console page: " + e);
+                }
+            }
+        }
+    }
+}
