@@ -65,7 +65,7 @@ class DistributionIT {
      * other builds, where a first start was seen to take over 30 s. {@code -Datrium.it.startup-seconds=30}
      * holds the hub to the target.
      */
-    private static final Duration STARTUP = Duration.ofSeconds(Long.getLong("atrium.it.startup-seconds", 60));
+    private static final Duration STARTUP = Duration.ofSeconds(Long.getLong("atrium.it.startup-seconds", 120));
     private static final Duration PLUGIN_CHANGE = Duration.ofSeconds(5);
     private static final Duration SHUTDOWN = Duration.ofSeconds(60);
     private static final String MAIN_CLASS = "io.atrium.server.AtriumApplication";
