@@ -36,6 +36,9 @@ final class ConsoleBrowser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
                 "--no-first-run", "--window-size=1400,1000", "--lang=en-GB",
                 "--user-data-dir=" + Files.createDirectories(profileDir));
+        // no saved passwords: a second user's sign-in must not be filled in with the first one's
+        options.setExperimentalOption("prefs", java.util.Map.of("credentials_enable_service", false,
+                "profile.password_manager_enabled", false));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of(System.getProperty("atrium.chromedriver", "/usr/bin/chromedriver")).toFile())
                 .usingAnyFreePort().build();
@@ -54,7 +57,9 @@ final class ConsoleBrowser implements AutoCloseable {
         WebElement name = visible("username");
         name.clear();
         name.sendKeys(user);
-        test("password").sendKeys(password);
+        WebElement secret = test("password");
+        secret.clear();
+        secret.sendKeys(password);
         test("sign-in-submit").click();
         visible("whoami");
     }
