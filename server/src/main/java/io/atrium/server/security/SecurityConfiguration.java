@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.atrium.server.api.ApiError;
 import io.atrium.server.config.AtriumProperties;
 
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -38,11 +36,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
-import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
-import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Who may do what (docs/console.md#roles), enforced here for the console and /api/v1 alike.
@@ -91,7 +86,9 @@ public class SecurityConfiguration {
     /** The plain (not XOR-masked) token: the console sends back the cookie's value as the header. */
     private static CsrfTokenRequestAttributeHandler csrfHandler() {
         CsrfTokenRequestAttributeHandler handler = new CsrfTokenRequestAttributeHandler();
-        handler.setCsrfRequestAttributeName(null); // load the token on every request, so the cookie is always there
+        // No deferred loading: the token is read (and its cookie written) on every console and API
+        // request, so the console always finds XSRF-TOKEN, even before its first change.
+        handler.setCsrfRequestAttributeName(null);
         return handler;
     }
 
@@ -127,7 +124,6 @@ public class SecurityConfiguration {
     private static void common(HttpSecurity http, CookieCsrfTokenRepository csrf, boolean sessionOnly) throws Exception {
         http.csrf(c -> c.csrfTokenRepository(csrf).csrfTokenRequestHandler(csrfHandler())
                         .requireCsrfProtectionMatcher(csrfNeeded(sessionOnly)))
-                .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .headers(h -> h.cacheControl(c -> c.disable()));
     }
@@ -261,18 +257,5 @@ public class SecurityConfiguration {
         }
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         mapper.writeValue(response.getOutputStream(), new ApiError(code, detail));
-    }
-
-    /** Makes sure the CSRF cookie is set on every console and API answer. */
-    private static final class CsrfCookieFilter extends OncePerRequestFilter {
-        @Override
-        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-                throws ServletException, IOException {
-            CsrfToken token = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
-            if (token != null) {
-                token.getToken();
-            }
-            chain.doFilter(request, response);
-        }
     }
 }

@@ -182,7 +182,7 @@ public class UserStore implements UserDetailsService {
             }
             jdbc.update("DELETE FROM users WHERE username = ?", username);
         });
-        jdbc.update("DELETE FROM spring_session WHERE principal_name = ?", username);
+        endSessions(username);
     }
 
     /** Signs out every session of the user (after a password or role change, or a deletion). */
