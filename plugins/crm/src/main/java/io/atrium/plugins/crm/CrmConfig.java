@@ -14,6 +14,7 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonPointer;
 
 import io.atrium.plugin.api.ConfigKey;
+import io.atrium.plugin.api.ConfigProblem;
 import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.ConfigType;
 import io.atrium.plugin.api.PluginConfig;
@@ -173,28 +174,42 @@ final class CrmConfig {
      * @throws IllegalArgumentException naming every offending key
      */
     static CrmSettings parse(PluginConfig config) {
-        List<String> p = new ArrayList<>();
+        List<ConfigProblem> p = new ArrayList<>();
+        CrmSettings settings = build(config, p);
+        if (!p.isEmpty()) {
+            throw new IllegalArgumentException("configuration of plugin 'crm' (" + config.getString(MODE) + " mode): "
+                    + String.join("; ", p.stream().map(ConfigProblem::message).toList()));
+        }
+        return settings;
+    }
+
+    /** Every problem of the rules between keys, each with its key (for the console's form); nothing is opened. */
+    static List<ConfigProblem> check(PluginConfig config) {
+        List<ConfigProblem> p = new ArrayList<>();
+        build(config, p);
+        return List.copyOf(p);
+    }
+
+    /** The settings, or null when {@code p} got any problem. */
+    private static CrmSettings build(PluginConfig config, List<ConfigProblem> p) {
         boolean hubspot = config.getString(MODE).equals("hubspot");
-        String mode = hubspot ? "hubspot" : "generic";
 
         URI apiUrl = config.getUrl(API_URL);
         if (!isHttp(apiUrl)) {
-            p.add("key '" + API_URL + "' expects an http or https URL but got '" + apiUrl + "'");
+            p.add(new ConfigProblem(API_URL, "key '" + API_URL + "' expects an http or https URL but got '" + apiUrl + "'"));
         }
         String token = string(config, ACCESS_TOKEN).orElse(null);
-        if (hubspot && token == null) {
-            p.add("key '" + ACCESS_TOKEN + "' is required in hubspot mode: the access token of a HubSpot private app with "
-                    + "the crm.objects.contacts and crm.objects.deals scopes (and crm.lists for list pushes)");
-        }
+        ConfigSpec.requiredWhen(config, ACCESS_TOKEN, MODE, "hubspot", "the access token of a HubSpot private app with "
+                + "the crm.objects.contacts and crm.objects.deals scopes (and crm.lists for list pushes)").ifPresent(p::add);
         if (token != null && token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-            p.add("key '" + ACCESS_TOKEN + "' must be printable ASCII without spaces (check for a pasted line break)");
+            p.add(new ConfigProblem(ACCESS_TOKEN, "key '" + ACCESS_TOKEN + "' must be printable ASCII without spaces (check for a pasted line break)"));
         }
         String clientSecret = string(config, CLIENT_SECRET).orElse(null);
         Duration timeout = positive(config, REQUEST_TIMEOUT, p);
         Duration interval = positive(config, POLL_INTERVAL, p);
         Duration lag = config.getDuration(POLL_LAG);
         if (lag.isNegative()) {
-            p.add("key '" + POLL_LAG + "' expects a duration of 0 or more but got " + lag);
+            p.add(new ConfigProblem(POLL_LAG, "key '" + POLL_LAG + "' expects a duration of 0 or more but got " + lag));
         }
         CrmSettings.PollStart start = pollStart(config.getString(POLL_START).strip(), p);
 
@@ -202,10 +217,10 @@ final class CrmConfig {
         for (String name : config.getList(POLL_OBJECTS)) {
             Optional<ObjectType> t = ObjectType.byPlural(name);
             if (t.isEmpty() || (!hubspot && t.get().isActivity())) {
-                p.add("key '" + POLL_OBJECTS + "' lists '" + name + "'; it may list "
-                        + (hubspot ? "contacts, deals, calls, meetings, notes" : "contacts, deals (in generic mode)"));
+                p.add(new ConfigProblem(POLL_OBJECTS, "key '" + POLL_OBJECTS + "' lists '" + name + "'; it may list "
+                        + (hubspot ? "contacts, deals, calls, meetings, notes" : "contacts, deals (in generic mode)")));
             } else if (objects.contains(t.get())) {
-                p.add("key '" + POLL_OBJECTS + "' lists '" + name + "' twice");
+                p.add(new ConfigProblem(POLL_OBJECTS, "key '" + POLL_OBJECTS + "' lists '" + name + "' twice"));
             } else {
                 objects.add(t.get());
             }
@@ -217,13 +232,13 @@ final class CrmConfig {
             String property = eq < 0 ? entry.strip() : entry.substring(0, eq).strip();
             String trait = eq < 0 ? property : entry.substring(eq + 1).strip();
             if (!SegmentRule.PROPERTY_NAME.matcher(property).matches() || !TRAIT_NAME.matcher(trait).matches()) {
-                p.add("key '" + CONTACT_TRAITS + "' expects property=trait pairs of lower-case names (firstname=first_name)"
-                        + " but got '" + entry.strip() + "'");
+                p.add(new ConfigProblem(CONTACT_TRAITS, "key '" + CONTACT_TRAITS + "' expects property=trait pairs of lower-case names (firstname=first_name)"
+                        + " but got '" + entry.strip() + "'"));
             } else if (trait.equals("email") || trait.equals("phone")) {
-                p.add("key '" + CONTACT_TRAITS + "': '" + entry.strip() + "': email and phone are identities (and the "
-                        + "email trait) already; map another trait name");
+                p.add(new ConfigProblem(CONTACT_TRAITS, "key '" + CONTACT_TRAITS + "': '" + entry.strip() + "': email and phone are identities (and the "
+                        + "email trait) already; map another trait name"));
             } else if (traits.containsValue(trait)) {
-                p.add("key '" + CONTACT_TRAITS + "' maps two properties to trait '" + trait + "'");
+                p.add(new ConfigProblem(CONTACT_TRAITS, "key '" + CONTACT_TRAITS + "' maps two properties to trait '" + trait + "'"));
             } else {
                 traits.put(property, trait);
             }
@@ -232,8 +247,8 @@ final class CrmConfig {
         String webhookPath = config.getString(WEBHOOK_PATH).strip();
         if (!webhookPath.startsWith("/") || webhookPath.contains("?") || webhookPath.contains("#")
                 || webhookPath.contains("{") || webhookPath.chars().anyMatch(Character::isWhitespace)) {
-            p.add("key '" + WEBHOOK_PATH + "' expects a path starting with '/' (no query, no spaces) but got '"
-                    + webhookPath + "'");
+            p.add(new ConfigProblem(WEBHOOK_PATH, "key '" + WEBHOOK_PATH + "' expects a path starting with '/' (no query, no spaces) but got '"
+                    + webhookPath + "'"));
         }
 
         List<SegmentRule> rules = new ArrayList<>();
@@ -242,11 +257,11 @@ final class CrmConfig {
             SegmentRule r = SegmentRule.parse(SEGMENT_PUSH, entry, hubspot, p);
             if (r != null) {
                 if (rules.stream().anyMatch(o -> o.segmentId() == r.segmentId() && o.target().equals(r.target()))) {
-                    p.add("key '" + SEGMENT_PUSH + "' lists '" + entry.strip() + "' twice");
+                    p.add(new ConfigProblem(SEGMENT_PUSH, "key '" + SEGMENT_PUSH + "' lists '" + entry.strip() + "' twice"));
                 } else if (r.kind() == SegmentRule.Kind.PROPERTY && rules.stream().anyMatch(o -> o.segmentId() == r.segmentId()
                         && o.kind() == SegmentRule.Kind.PROPERTY && o.property().equals(r.property()))) {
-                    p.add("key '" + SEGMENT_PUSH + "' sets property '" + r.property() + "' twice for segment "
-                            + r.segmentId());
+                    p.add(new ConfigProblem(SEGMENT_PUSH, "key '" + SEGMENT_PUSH + "' sets property '" + r.property() + "' twice for segment "
+                            + r.segmentId()));
                 } else {
                     rules.add(r);
                 }
@@ -254,37 +269,35 @@ final class CrmConfig {
         }
         String segmentUri = config.getString(SEGMENT_EVENTS_URI).strip();
         if (segmentUri.isEmpty() || segmentUri.chars().anyMatch(Character::isWhitespace)) {
-            p.add("key '" + SEGMENT_EVENTS_URI + "' expects a Camel endpoint URI such as " + DEFAULT_SEGMENT_EVENTS_URI
-                    + " but got '" + segmentUri + "'");
+            p.add(new ConfigProblem(SEGMENT_EVENTS_URI, "key '" + SEGMENT_EVENTS_URI + "' expects a Camel endpoint URI such as " + DEFAULT_SEGMENT_EVENTS_URI
+                    + " but got '" + segmentUri + "'"));
         }
 
         String owner = string(config, TASK_OWNER).orElse(null);
         if (hubspot && owner != null && !owner.matches("[0-9]+")) {
-            p.add("key '" + TASK_OWNER + "' expects a HubSpot owner id (digits, from GET /crm/v3/owners) but got '"
-                    + owner + "'");
+            p.add(new ConfigProblem(TASK_OWNER, "key '" + TASK_OWNER + "' expects a HubSpot owner id (digits, from GET /crm/v3/owners) but got '"
+                    + owner + "'"));
         }
         Duration dueIn = config.getDuration(TASK_DUE_IN);
         if (dueIn.isNegative()) {
-            p.add("key '" + TASK_DUE_IN + "' expects a duration of 0 or more but got " + dueIn);
+            p.add(new ConfigProblem(TASK_DUE_IN, "key '" + TASK_DUE_IN + "' expects a duration of 0 or more but got " + dueIn));
         }
         double rate = config.getDouble(RATE);
         if (!(rate >= 0) || Double.isInfinite(rate)) {
-            p.add("key '" + RATE + "' expects a number >= 0 (0: no limit) but got " + rate);
+            p.add(new ConfigProblem(RATE, "key '" + RATE + "' expects a number >= 0 (0: no limit) but got " + rate));
         }
 
         CrmSettings.Generic generic = null;
         if (hubspot) {
             for (String key : GENERIC_ONLY) {
-                if (string(config, key).isPresent()) {
-                    p.add("key '" + key + "' only applies to mode generic, but mode is hubspot");
-                }
+                ConfigSpec.onlyWhen(config, key, MODE, "generic").ifPresent(p::add);
             }
         } else {
             generic = generic(config, token, objects, rules, p);
         }
 
         if (!p.isEmpty()) {
-            throw new IllegalArgumentException("configuration of plugin 'crm' (" + mode + " mode): " + String.join("; ", p));
+            return null;
         }
         return new CrmSettings(hubspot, apiUrl, token, clientSecret, timeout, List.copyOf(objects), interval, start, lag,
                 java.util.Collections.unmodifiableMap(traits), webhookPath, List.copyOf(rules), segmentUri,
@@ -294,51 +307,48 @@ final class CrmConfig {
     }
 
     private static CrmSettings.Generic generic(PluginConfig config, String token, List<ObjectType> objects,
-                                               List<SegmentRule> rules, List<String> p) {
+                                               List<SegmentRule> rules, List<ConfigProblem> p) {
         String auth = config.getString(G_AUTH);
         String user = string(config, G_USERNAME).orElse(null);
         String header = config.getString(G_AUTH_HEADER).strip();
         if (!auth.equals("none") && token == null) {
-            p.add("key '" + ACCESS_TOKEN + "' is required with " + G_AUTH + ": " + auth
-                    + " (it is the token or password sent); set it, or set " + G_AUTH + ": none");
+            p.add(new ConfigProblem(ACCESS_TOKEN, "key '" + ACCESS_TOKEN + "' is required with " + G_AUTH + ": " + auth
+                    + " (it is the token or password sent); set it, or set " + G_AUTH + ": none"));
         }
-        if (auth.equals("basic") && user == null) {
-            p.add("key '" + G_USERNAME + "' is required with " + G_AUTH + ": basic");
-        }
-        if (!auth.equals("basic") && user != null) {
-            p.add("key '" + G_USERNAME + "' only applies to " + G_AUTH + ": basic, but it is " + auth);
-        }
+        ConfigSpec.requiredWhen(config, G_USERNAME, G_AUTH, "basic", "the user name sent with access-token as the password")
+                .ifPresent(p::add);
+        ConfigSpec.onlyWhen(config, G_USERNAME, G_AUTH, "basic").ifPresent(p::add);
         if (auth.equals("header") && !HEADER_NAME.matcher(header).matches()) {
-            p.add("key '" + G_AUTH_HEADER + "' expects an HTTP header name such as X-API-Key but got '" + header + "'");
+            p.add(new ConfigProblem(G_AUTH_HEADER, "key '" + G_AUTH_HEADER + "' expects an HTTP header name such as X-API-Key but got '" + header + "'"));
         }
         if (auth.equals("header") && header.equalsIgnoreCase("Authorization")) {
-            p.add("key '" + G_AUTH_HEADER + "' is Authorization; use " + G_AUTH + ": bearer or basic for it");
+            p.add(new ConfigProblem(G_AUTH_HEADER, "key '" + G_AUTH_HEADER + "' is Authorization; use " + G_AUTH + ": bearer or basic for it"));
         }
         UrlTemplate contacts = template(config, G_CONTACTS_URL, POLL_PLACEHOLDERS, p);
         UrlTemplate deals = template(config, G_DEALS_URL, POLL_PLACEHOLDERS, p);
         if (objects.contains(ObjectType.CONTACTS) && contacts == null && string(config, G_CONTACTS_URL).isEmpty()) {
-            p.add("key '" + G_CONTACTS_URL + "' is required in generic mode while " + POLL_OBJECTS
-                    + " lists contacts (or take contacts out of " + POLL_OBJECTS + ")");
+            p.add(new ConfigProblem(G_CONTACTS_URL, "key '" + G_CONTACTS_URL + "' is required in generic mode while " + POLL_OBJECTS
+                    + " lists contacts (or take contacts out of " + POLL_OBJECTS + ")"));
         }
         if (objects.contains(ObjectType.DEALS) && deals == null && string(config, G_DEALS_URL).isEmpty()) {
-            p.add("key '" + G_DEALS_URL + "' is required in generic mode while " + POLL_OBJECTS
-                    + " lists deals (or take deals out of " + POLL_OBJECTS + ")");
+            p.add(new ConfigProblem(G_DEALS_URL, "key '" + G_DEALS_URL + "' is required in generic mode while " + POLL_OBJECTS
+                    + " lists deals (or take deals out of " + POLL_OBJECTS + ")"));
         }
         JsonPointer results = pointer(config, G_RESULTS, true, p);
         JsonPointer next = pointer(config, G_NEXT, true, p);
         Map<String, JsonPointer> contactFields = fields(config, G_CONTACT_FIELDS, List.of("id", "updated_at"), p);
         Map<String, JsonPointer> dealFields = fields(config, G_DEAL_FIELDS, List.of("id", "updated_at"), p);
         if (dealFields != null && !dealFields.containsKey("contact_id") && !dealFields.containsKey("contact_email")) {
-            p.add("key '" + G_DEAL_FIELDS + "' must map contact_id or contact_email: a deal's event needs its person");
+            p.add(new ConfigProblem(G_DEAL_FIELDS, "key '" + G_DEAL_FIELDS + "' must map contact_id or contact_email: a deal's event needs its person"));
         }
         String signature = config.getString(G_SIGNATURE_HEADER).strip();
         if (!HEADER_NAME.matcher(signature).matches()) {
-            p.add("key '" + G_SIGNATURE_HEADER + "' expects an HTTP header name but got '" + signature + "'");
+            p.add(new ConfigProblem(G_SIGNATURE_HEADER, "key '" + G_SIGNATURE_HEADER + "' expects an HTTP header name but got '" + signature + "'"));
         }
         UrlTemplate segmentUrl = template(config, G_SEGMENT_URL, SEGMENT_PLACEHOLDERS, p);
         if (!rules.isEmpty() && string(config, G_SEGMENT_URL).isEmpty()) {
-            p.add("key '" + G_SEGMENT_URL + "' is required in generic mode while " + SEGMENT_PUSH
-                    + " lists segments: it is where their entries and exits are posted");
+            p.add(new ConfigProblem(G_SEGMENT_URL, "key '" + G_SEGMENT_URL + "' is required in generic mode while " + SEGMENT_PUSH
+                    + " lists segments: it is where their entries and exits are posted"));
         }
         UrlTemplate taskUrl = template(config, G_TASK_URL, TASK_PLACEHOLDERS, p);
         JsonPointer taskId = pointer(config, G_TASK_ID, false, p);
@@ -356,7 +366,7 @@ final class CrmConfig {
         return shown;
     }
 
-    private static CrmSettings.PollStart pollStart(String value, List<String> p) {
+    private static CrmSettings.PollStart pollStart(String value, List<ConfigProblem> p) {
         String v = value.toLowerCase(Locale.ROOT);
         if (v.equals("now")) {
             return CrmSettings.PollStart.NOW;
@@ -366,19 +376,19 @@ final class CrmConfig {
         }
         Instant at = value.chars().allMatch(Character::isDigit) ? null : Json.instant(value);
         if (at == null) {
-            p.add("key '" + POLL_START + "' expects now, all or an ISO-8601 instant such as 2025-01-01T00:00:00Z but got '"
-                    + value + "'");
+            p.add(new ConfigProblem(POLL_START, "key '" + POLL_START + "' expects now, all or an ISO-8601 instant such as 2025-01-01T00:00:00Z but got '"
+                    + value + "'"));
             return CrmSettings.PollStart.NOW;
         }
         return new CrmSettings.PollStart(false, at);
     }
 
-    private static UrlTemplate template(PluginConfig config, String key, Set<String> placeholders, List<String> p) {
+    private static UrlTemplate template(PluginConfig config, String key, Set<String> placeholders, List<ConfigProblem> p) {
         Optional<String> v = string(config, key);
         return v.map(s -> UrlTemplate.parse(key, s, placeholders, p)).orElse(null);
     }
 
-    private static JsonPointer pointer(PluginConfig config, String key, boolean emptyAllowed, List<String> p) {
+    private static JsonPointer pointer(PluginConfig config, String key, boolean emptyAllowed, List<ConfigProblem> p) {
         String v = config.getString(key).strip();
         if (v.isEmpty() && emptyAllowed) {
             return JsonPointer.empty();
@@ -389,12 +399,12 @@ final class CrmConfig {
             }
             return JsonPointer.compile(v);
         } catch (IllegalArgumentException e) {
-            p.add("key '" + key + "' expects a JSON pointer such as /results/0/id but got '" + v + "'");
+            p.add(new ConfigProblem(key, "key '" + key + "' expects a JSON pointer such as /results/0/id but got '" + v + "'"));
             return null;
         }
     }
 
-    private static Map<String, JsonPointer> fields(PluginConfig config, String key, List<String> required, List<String> p) {
+    private static Map<String, JsonPointer> fields(PluginConfig config, String key, List<String> required, List<ConfigProblem> p) {
         Map<String, JsonPointer> map = new LinkedHashMap<>();
         boolean ok = true;
         for (String entry : config.getList(key)) {
@@ -402,34 +412,34 @@ final class CrmConfig {
             String name = eq < 0 ? "" : entry.substring(0, eq).strip();
             String ptr = eq < 0 ? "" : entry.substring(eq + 1).strip();
             if (!TRAIT_NAME.matcher(name).matches() || !ptr.startsWith("/")) {
-                p.add("key '" + key + "' expects name=/json/pointer pairs such as email=/properties/email but got '"
-                        + entry.strip() + "'");
+                p.add(new ConfigProblem(key, "key '" + key + "' expects name=/json/pointer pairs such as email=/properties/email but got '"
+                        + entry.strip() + "'"));
                 ok = false;
                 continue;
             }
             try {
                 if (map.put(name, JsonPointer.compile(ptr)) != null) {
-                    p.add("key '" + key + "' maps '" + name + "' twice");
+                    p.add(new ConfigProblem(key, "key '" + key + "' maps '" + name + "' twice"));
                     ok = false;
                 }
             } catch (IllegalArgumentException e) {
-                p.add("key '" + key + "': '" + ptr + "' is not a JSON pointer");
+                p.add(new ConfigProblem(key, "key '" + key + "': '" + ptr + "' is not a JSON pointer"));
                 ok = false;
             }
         }
         for (String r : required) {
             if (!map.containsKey(r)) {
-                p.add("key '" + key + "' must map '" + r + "'");
+                p.add(new ConfigProblem(key, "key '" + key + "' must map '" + r + "'"));
                 ok = false;
             }
         }
         return ok ? java.util.Collections.unmodifiableMap(map) : null;
     }
 
-    private static Duration positive(PluginConfig config, String key, List<String> p) {
+    private static Duration positive(PluginConfig config, String key, List<ConfigProblem> p) {
         Duration d = config.getDuration(key);
         if (d.isNegative() || d.isZero()) {
-            p.add("key '" + key + "' expects a positive duration but got " + d);
+            p.add(new ConfigProblem(key, "key '" + key + "' expects a positive duration but got " + d));
         }
         return d;
     }

@@ -1,14 +1,17 @@
 package io.atrium.plugins.crm;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.atrium.plugin.api.ChannelOptions;
+import io.atrium.plugin.api.ConfigProblem;
 import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.Connector;
 import io.atrium.plugin.api.ConnectorContext;
+import io.atrium.plugin.api.PluginConfig;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -49,6 +52,15 @@ public class CrmConnector implements Connector {
     @Override
     public ConfigSpec configSpec() {
         return CrmConfig.SPEC;
+    }
+
+    /**
+     * The rules between keys ({@link CrmConfig#check}), each problem with its key, for the hub to
+     * report before start and for the console to show at the field. Reaches no CRM.
+     */
+    @Override
+    public List<ConfigProblem> validate(PluginConfig config) {
+        return CrmConfig.check(config);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.atrium.plugins.crm;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.atrium.plugin.api.ConfigProblem;
+
 /**
  * One entry of {@code segment-push}: what a segment's entries and exits do in the CRM.
  *
@@ -30,14 +32,14 @@ record SegmentRule(long segmentId, Kind kind, String listId, String property, St
      * @param problems where a problem is added, naming the key and the entry
      * @return the rule, or null when the entry has a problem
      */
-    static SegmentRule parse(String key, String entry, boolean hubspot, List<String> problems) {
+    static SegmentRule parse(String key, String entry, boolean hubspot, List<ConfigProblem> problems) {
         String e = entry.strip();
         int eq = e.indexOf('=');
         String expected = hubspot
                 ? "<segment id>=list:<list id> or <segment id>=property:<name>[=<value>]"
                 : "<segment id>=<target>";
         if (eq <= 0 || eq == e.length() - 1) {
-            problems.add("key '" + key + "' expects entries " + expected + " but got '" + e + "'");
+            problems.add(new ConfigProblem(key, "key '" + key + "' expects entries " + expected + " but got '" + e + "'"));
             return null;
         }
         long segmentId;
@@ -47,8 +49,8 @@ record SegmentRule(long segmentId, Kind kind, String listId, String property, St
             segmentId = 0;
         }
         if (segmentId <= 0) {
-            problems.add("key '" + key + "': '" + e + "' must start with a segment id (a positive integer, as in "
-                    + "GET /api/v1/segments) before '='");
+            problems.add(new ConfigProblem(key, "key '" + key + "': '" + e + "' must start with a segment id (a positive integer, as in "
+                    + "GET /api/v1/segments) before '='"));
             return null;
         }
         String target = e.substring(eq + 1).strip();
@@ -58,8 +60,8 @@ record SegmentRule(long segmentId, Kind kind, String listId, String property, St
         if (target.startsWith("list:")) {
             String listId = target.substring("list:".length()).strip();
             if (!listId.matches("[0-9]+")) {
-                problems.add("key '" + key + "': '" + e + "' names list '" + listId + "', which is not a HubSpot list id"
-                        + " (digits, the ILS list id in the list's URL)");
+                problems.add(new ConfigProblem(key, "key '" + key + "': '" + e + "' names list '" + listId + "', which is not a HubSpot list id"
+                        + " (digits, the ILS list id in the list's URL)"));
                 return null;
             }
             return new SegmentRule(segmentId, Kind.LIST, listId, null, null, target);
@@ -70,17 +72,17 @@ record SegmentRule(long segmentId, Kind kind, String listId, String property, St
             String name = (v < 0 ? rest : rest.substring(0, v)).strip();
             String value = v < 0 ? DEFAULT_VALUE : rest.substring(v + 1).strip();
             if (!PROPERTY_NAME.matcher(name).matches()) {
-                problems.add("key '" + key + "': '" + e + "' names property '" + name + "', which is not a HubSpot "
-                        + "property's internal name (lower-case letters, digits and _)");
+                problems.add(new ConfigProblem(key, "key '" + key + "': '" + e + "' names property '" + name + "', which is not a HubSpot "
+                        + "property's internal name (lower-case letters, digits and _)"));
                 return null;
             }
             if (value.isEmpty()) {
-                problems.add("key '" + key + "': '" + e + "' sets an empty value; leave out '=' to set 'true'");
+                problems.add(new ConfigProblem(key, "key '" + key + "': '" + e + "' sets an empty value; leave out '=' to set 'true'"));
                 return null;
             }
             return new SegmentRule(segmentId, Kind.PROPERTY, null, name, value, target);
         }
-        problems.add("key '" + key + "' expects entries " + expected + " but got '" + e + "'");
+        problems.add(new ConfigProblem(key, "key '" + key + "' expects entries " + expected + " but got '" + e + "'"));
         return null;
     }
 }

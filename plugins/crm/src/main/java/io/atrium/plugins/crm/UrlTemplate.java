@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.atrium.plugin.api.ConfigProblem;
+
 /**
  * A URL of the generic mode with {@code {placeholder}}s, e.g.
  * {@code /contacts?modified_since={since}&cursor={after}}: absolute, or relative to {@code api-url}.
@@ -32,7 +34,7 @@ final class UrlTemplate {
      * @param problems where a problem is added, naming {@code key}
      * @return the template, or null when it has a problem
      */
-    static UrlTemplate parse(String key, String template, Set<String> allowed, List<String> problems) {
+    static UrlTemplate parse(String key, String template, Set<String> allowed, List<ConfigProblem> problems) {
         String t = template.strip();
         Set<String> unknown = new LinkedHashSet<>();
         for (String name : placeholders(t)) {
@@ -42,8 +44,8 @@ final class UrlTemplate {
         }
         boolean ok = true;
         if (!unknown.isEmpty()) {
-            problems.add("key '" + key + "' uses unknown placeholder(s) " + unknown + "; it may use "
-                    + allowed.stream().map(n -> "{" + n + "}").toList());
+            problems.add(new ConfigProblem(key, "key '" + key + "' uses unknown placeholder(s) " + unknown + "; it may use "
+                    + allowed.stream().map(n -> "{" + n + "}").toList()));
             ok = false;
         }
         String probe = PLACEHOLDER.matcher(t).replaceAll("x");
@@ -56,12 +58,12 @@ final class UrlTemplate {
                     throw new IllegalArgumentException("not http(s)");
                 }
             } catch (IllegalArgumentException e) {
-                problems.add("key '" + key + "' expects an http(s) URL or a path starting with '/' (relative to api-url)"
-                        + " but got '" + t + "'");
+                problems.add(new ConfigProblem(key, "key '" + key + "' expects an http(s) URL or a path starting with '/' (relative to api-url)"
+                        + " but got '" + t + "'"));
                 ok = false;
             }
         } else if (probe.chars().anyMatch(Character::isWhitespace)) {
-            problems.add("key '" + key + "' must not contain spaces: '" + t + "'");
+            problems.add(new ConfigProblem(key, "key '" + key + "' must not contain spaces: '" + t + "'"));
             ok = false;
         }
         return ok ? new UrlTemplate(t) : null;

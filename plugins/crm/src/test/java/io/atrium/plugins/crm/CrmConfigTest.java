@@ -86,7 +86,7 @@ class CrmConfigTest {
 
     @Test
     void hubspotModeNeedsTheAccessTokenAndSaysWhatItIs() {
-        assertThat(problems(new HashMap<>())).contains("key 'access-token' is required in hubspot mode")
+        assertThat(problems(new HashMap<>())).contains("key 'access-token' is required when 'mode' is 'hubspot': set it to the access token")
                 .contains("private app");
     }
 
@@ -230,10 +230,10 @@ class CrmConfigTest {
         assertThat(problems(raw)).contains("key 'access-token' is required with generic-auth: bearer");
         raw.put("generic-auth", "basic");
         raw.put("access-token", "pw");
-        assertThat(problems(raw)).contains("key 'generic-username' is required with generic-auth: basic");
+        assertThat(problems(raw)).contains("key 'generic-username' is required when 'generic-auth' is 'basic'");
         raw.put("generic-auth", "bearer");
         raw.put("generic-username", "atrium");
-        assertThat(problems(raw)).contains("key 'generic-username' only applies to generic-auth: basic");
+        assertThat(problems(raw)).contains("key 'generic-username' only applies when 'generic-auth' is 'basic', but 'generic-auth' is 'bearer'");
         raw.remove("generic-username");
         raw.put("generic-auth", "header");
         raw.put("generic-auth-header", "Authorization");
@@ -270,8 +270,8 @@ class CrmConfigTest {
         Map<String, Object> raw = hubspot();
         raw.put("generic-contacts-url", "/contacts");
         raw.put("generic-task-url", "/tasks");
-        assertThat(problems(raw)).contains("key 'generic-contacts-url' only applies to mode generic, but mode is hubspot")
-                .contains("key 'generic-task-url' only applies to mode generic");
+        assertThat(problems(raw)).contains("key 'generic-contacts-url' only applies when 'mode' is 'generic', but 'mode' is 'hubspot'")
+                .contains("key 'generic-task-url' only applies when 'mode' is 'generic'");
     }
 
     @Test
@@ -308,5 +308,34 @@ class CrmConfigTest {
             assertThat(key.description()).as(key.name()).isNotBlank();
         }
         assertThat(CrmConfig.SPEC.keys()).hasSize(32);
+    }
+    @Test
+    void theConnectorsValidateGivesEachProblemWithItsKeyForTheConsoleForm() {
+        Map<String, Object> raw = generic();
+        raw.put("access-token", TOKEN + " " + TOKEN);
+        raw.put("generic-auth", "basic");
+        raw.put("poll-start", "yesterday");
+        raw.remove("generic-deals-url");
+        raw.put("segment-push", "12=vip");
+        raw.put("generic-task-url", "/tasks/{email}");
+        List<ConfigProblem> problems = new CrmConnector().validate(config(raw));
+        Map<String, String> byKey = new java.util.TreeMap<>();
+        problems.forEach(p -> byKey.merge(p.key(), p.message(), (a, b) -> a + " | " + b));
+        assertThat(byKey.keySet()).containsExactly("access-token", "generic-deals-url", "generic-segment-url",
+                "generic-task-url", "generic-username", "poll-start");
+        assertThat(byKey.get("generic-username")).isEqualTo("key 'generic-username' is required when 'generic-auth' is "
+                + "'basic': set it to the user name sent with access-token as the password");
+        assertThat(byKey.get("poll-start")).startsWith("key 'poll-start' expects now, all or an ISO-8601 instant");
+        assertThat(byKey.get("generic-task-url")).contains("unknown placeholder(s) [{email}]");
+        assertThat(byKey.get("access-token")).contains("must be printable ASCII");
+        assertThat(problems.toString()).doesNotContain(TOKEN);
+
+        Map<String, Object> hubspot = hubspot();
+        hubspot.remove("access-token");
+        hubspot.put("generic-task-url", "/tasks");
+        assertThat(new CrmConnector().validate(config(hubspot))).extracting(ConfigProblem::key)
+                .containsExactlyInAnyOrder("access-token", "generic-task-url");
+        assertThat(new CrmConnector().validate(config(hubspot()))).isEmpty();
+        assertThat(new CrmConnector().validate(config(generic()))).isEmpty();
     }
 }

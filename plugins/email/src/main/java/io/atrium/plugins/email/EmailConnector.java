@@ -1,10 +1,14 @@
 package io.atrium.plugins.email;
 
+import java.util.List;
+
 import io.atrium.plugin.api.ChannelFeedback;
 import io.atrium.plugin.api.ChannelOptions;
+import io.atrium.plugin.api.ConfigProblem;
 import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.Connector;
 import io.atrium.plugin.api.ConnectorContext;
+import io.atrium.plugin.api.PluginConfig;
 
 import org.pf4j.Extension;
 import org.slf4j.Logger;
@@ -27,6 +31,15 @@ public class EmailConnector implements Connector {
     @Override
     public ConfigSpec configSpec() {
         return EmailSpec.SPEC;
+    }
+
+    /**
+     * The rules between keys ({@link EmailSettings#check}), each problem with its key, for the hub
+     * to report before start and for the console to show at the field.
+     */
+    @Override
+    public List<ConfigProblem> validate(PluginConfig config) {
+        return EmailSettings.check(config);
     }
 
     @Override

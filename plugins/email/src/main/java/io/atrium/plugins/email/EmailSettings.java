@@ -27,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.atrium.plugin.api.ConfigProblem;
+import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.PluginConfig;
 
 import jakarta.mail.internet.AddressException;
@@ -81,18 +83,37 @@ record EmailSettings(
      * @throws IllegalArgumentException naming every offending key; never quoting a secret
      */
     static EmailSettings from(PluginConfig config) {
-        List<String> problems = new ArrayList<>();
+        List<ConfigProblem> problems = new ArrayList<>();
+        EmailSettings settings = build(config, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration: "
+                    + String.join("; ", problems.stream().map(ConfigProblem::message).toList()));
+        }
+        return settings;
+    }
 
+    /**
+     * Every problem of the rules that span keys, each with its key (for the hub to show at the
+     * console form's field); nothing is opened or started.
+     */
+    static List<ConfigProblem> check(PluginConfig config) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        build(config, problems);
+        return List.copyOf(problems);
+    }
+
+    /** The settings, or null when {@code problems} got any. */
+    private static EmailSettings build(PluginConfig config, List<ConfigProblem> problems) {
         String smtpHost = config.getString(SMTP_HOST).trim();
         int smtpPort = config.getInt(SMTP_PORT);
         checkPort(problems, SMTP_PORT, smtpPort);
         String smtpUsername = optional(config, SMTP_USERNAME);
         String smtpPassword = optional(config, SMTP_PASSWORD);
         if (smtpPassword != null && smtpUsername == null) {
-            problems.add("key '" + SMTP_PASSWORD + "' is set but '" + SMTP_USERNAME + "' is not: set both for SMTP AUTH, or neither");
+            problems.add(new ConfigProblem(SMTP_PASSWORD, "key '" + SMTP_PASSWORD + "' is set but '" + SMTP_USERNAME + "' is not: set both for SMTP AUTH, or neither"));
         }
         if (smtpUsername != null && smtpPassword == null) {
-            problems.add("key '" + SMTP_USERNAME + "' is set but '" + SMTP_PASSWORD + "' is not: set both for SMTP AUTH, or neither");
+            problems.add(new ConfigProblem(SMTP_USERNAME, "key '" + SMTP_USERNAME + "' is set but '" + SMTP_PASSWORD + "' is not: set both for SMTP AUTH, or neither"));
         }
 
         String from = address(problems, FROM, config.getString(FROM));
@@ -101,16 +122,16 @@ record EmailSettings(
                 ? null : address(problems, BOUNCE_ADDRESS, optional(config, BOUNCE_ADDRESS));
         String fromName = optional(config, FROM_NAME);
         if (fromName != null && (fromName.indexOf('\r') >= 0 || fromName.indexOf('\n') >= 0)) {
-            problems.add("key '" + FROM_NAME + "' must be one line");
+            problems.add(new ConfigProblem(FROM_NAME, "key '" + FROM_NAME + "' must be one line"));
         }
 
         double rate = config.getDouble(RATE_PER_SECOND);
         if (!(rate >= 0) || Double.isInfinite(rate)) {
-            problems.add("key '" + RATE_PER_SECOND + "' must be a number >= 0 (0: no limit), got " + rate);
+            problems.add(new ConfigProblem(RATE_PER_SECOND, "key '" + RATE_PER_SECOND + "' must be a number >= 0 (0: no limit), got " + rate));
         }
         Duration timeout = config.getDuration(CONNECTION_TIMEOUT);
         if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
-            problems.add("key '" + CONNECTION_TIMEOUT + "' must be a positive duration of at most 24 days, such as 30s, got " + timeout);
+            problems.add(new ConfigProblem(CONNECTION_TIMEOUT, "key '" + CONNECTION_TIMEOUT + "' must be a positive duration of at most 24 days, such as 30s, got " + timeout));
         }
 
         BounceMode mode = BounceMode.of(config.getString(BOUNCE_MODE));
@@ -125,43 +146,43 @@ record EmailSettings(
         String imapProcessedFolder = optional(config, IMAP_PROCESSED_FOLDER);
         Duration pollInterval = config.getDuration(IMAP_POLL_INTERVAL);
         if (mode == BounceMode.IMAP) {
-            requireFor(problems, mode, IMAP_HOST, imapHost, "the IMAP server of the bounce mailbox");
-            requireFor(problems, mode, IMAP_USERNAME, imapUsername, "the login of the bounce mailbox");
-            requireFor(problems, mode, IMAP_PASSWORD, imapPassword, "the password of the bounce mailbox");
+            ConfigSpec.requiredWhen(config, IMAP_HOST, BOUNCE_MODE, "imap", "the IMAP server of the bounce mailbox").ifPresent(problems::add);
+            ConfigSpec.requiredWhen(config, IMAP_USERNAME, BOUNCE_MODE, "imap", "the login of the bounce mailbox").ifPresent(problems::add);
+            ConfigSpec.requiredWhen(config, IMAP_PASSWORD, BOUNCE_MODE, "imap", "the password of the bounce mailbox").ifPresent(problems::add);
             checkPort(problems, IMAP_PORT, imapPort);
             if (imapFolder.isEmpty()) {
-                problems.add("key '" + IMAP_FOLDER + "' must name a folder, such as INBOX");
+                problems.add(new ConfigProblem(IMAP_FOLDER, "key '" + IMAP_FOLDER + "' must name a folder, such as INBOX"));
             }
             if (imapProcessedFolder != null && imapProcessedFolder.equalsIgnoreCase(imapFolder)) {
-                problems.add("key '" + IMAP_PROCESSED_FOLDER + "' must differ from '" + IMAP_FOLDER + "' ('" + imapFolder + "')");
+                problems.add(new ConfigProblem(IMAP_PROCESSED_FOLDER, "key '" + IMAP_PROCESSED_FOLDER + "' must differ from '" + IMAP_FOLDER + "' ('" + imapFolder + "')"));
             }
             if (pollInterval.isNegative() || pollInterval.isZero()) {
-                problems.add("key '" + IMAP_POLL_INTERVAL + "' must be a positive duration, such as 60s, got " + pollInterval);
+                problems.add(new ConfigProblem(IMAP_POLL_INTERVAL, "key '" + IMAP_POLL_INTERVAL + "' must be a positive duration, such as 60s, got " + pollInterval));
             }
         } else {
-            onlyFor(problems, mode, BounceMode.IMAP, IMAP_HOST, imapHost);
-            onlyFor(problems, mode, BounceMode.IMAP, IMAP_PORT, imapPortValue);
-            onlyFor(problems, mode, BounceMode.IMAP, IMAP_USERNAME, imapUsername);
-            onlyFor(problems, mode, BounceMode.IMAP, IMAP_PASSWORD, imapPassword);
-            onlyFor(problems, mode, BounceMode.IMAP, IMAP_PROCESSED_FOLDER, imapProcessedFolder);
+            ConfigSpec.onlyWhen(config, IMAP_HOST, BOUNCE_MODE, "imap").ifPresent(problems::add);
+            ConfigSpec.onlyWhen(config, IMAP_PORT, BOUNCE_MODE, "imap").ifPresent(problems::add);
+            ConfigSpec.onlyWhen(config, IMAP_USERNAME, BOUNCE_MODE, "imap").ifPresent(problems::add);
+            ConfigSpec.onlyWhen(config, IMAP_PASSWORD, BOUNCE_MODE, "imap").ifPresent(problems::add);
+            ConfigSpec.onlyWhen(config, IMAP_PROCESSED_FOLDER, BOUNCE_MODE, "imap").ifPresent(problems::add);
         }
 
         String token = optional(config, WEBHOOK_TOKEN);
         if (mode == BounceMode.WEBHOOK) {
-            requireFor(problems, mode, WEBHOOK_TOKEN, token, "the shared secret the provider's webhook sends");
+            ConfigSpec.requiredWhen(config, WEBHOOK_TOKEN, BOUNCE_MODE, "webhook", "the shared secret the provider's webhook sends").ifPresent(problems::add);
             if (token != null && token.length() < MIN_WEBHOOK_TOKEN_LENGTH) {
-                problems.add("key '" + WEBHOOK_TOKEN + "' must be at least " + MIN_WEBHOOK_TOKEN_LENGTH
-                        + " characters long (the value given is shorter)");
+                problems.add(new ConfigProblem(WEBHOOK_TOKEN, "key '" + WEBHOOK_TOKEN + "' must be at least " + MIN_WEBHOOK_TOKEN_LENGTH
+                        + " characters long (the value given is shorter)"));
             }
         } else {
-            onlyFor(problems, mode, BounceMode.WEBHOOK, WEBHOOK_TOKEN, token);
+            ConfigSpec.onlyWhen(config, WEBHOOK_TOKEN, BOUNCE_MODE, "webhook").ifPresent(problems::add);
         }
 
         if (smtpHost.isEmpty()) {
-            problems.add("key '" + SMTP_HOST + "' must name the SMTP server");
+            problems.add(new ConfigProblem(SMTP_HOST, "key '" + SMTP_HOST + "' must name the SMTP server"));
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
+            return null;
         }
         return new EmailSettings(smtpHost, smtpPort, Security.of(config.getString(SMTP_SECURITY)), smtpUsername,
                 smtpPassword, from, fromName, replyTo, bounceAddress, rate, timeout, mode,
@@ -183,42 +204,29 @@ record EmailSettings(
         return s.isEmpty() ? null : s;
     }
 
-    private static String address(List<String> problems, String key, String value) {
+    private static String address(List<ConfigProblem> problems, String key, String value) {
         String v = value.trim();
         try {
             InternetAddress a = new InternetAddress(v, true);
             if (a.getPersonal() != null || !v.equals(a.getAddress())) {
-                problems.add("key '" + key + "' must be a bare e-mail address such as news@example.com, got '" + v + "'"
-                        + (key.equals(FROM) ? " (put the display name in '" + FROM_NAME + "')" : ""));
+                problems.add(new ConfigProblem(key, "key '" + key + "' must be a bare e-mail address such as news@example.com, got '" + v + "'"
+                        + (key.equals(FROM) ? " (put the display name in '" + FROM_NAME + "')" : "")));
                 return v;
             }
             if (a.getAddress().indexOf('@') < 0) {
-                problems.add("key '" + key + "' must be an e-mail address with a domain, such as news@example.com, got '" + v + "'");
+                problems.add(new ConfigProblem(key, "key '" + key + "' must be an e-mail address with a domain, such as news@example.com, got '" + v + "'"));
             }
             return a.getAddress();
         } catch (AddressException e) {
-            problems.add("key '" + key + "' must be an e-mail address such as news@example.com, got '" + v + "' ("
-                    + e.getMessage() + ")");
+            problems.add(new ConfigProblem(key, "key '" + key + "' must be an e-mail address such as news@example.com, got '" + v + "' ("
+                    + e.getMessage() + ")"));
             return v;
         }
     }
 
-    private static void checkPort(List<String> problems, String key, int port) {
+    private static void checkPort(List<ConfigProblem> problems, String key, int port) {
         if (port < 1 || port > 65535) {
-            problems.add("key '" + key + "' must be a port between 1 and 65535, got " + port);
-        }
-    }
-
-    private static void requireFor(List<String> problems, BounceMode mode, String key, Object value, String what) {
-        if (value == null) {
-            problems.add("key '" + BOUNCE_MODE + "' is '" + mode.wireName() + "' but '" + key + "' is not set: set it to " + what);
-        }
-    }
-
-    private static void onlyFor(List<String> problems, BounceMode mode, BounceMode needed, String key, Object value) {
-        if (value != null) {
-            problems.add("key '" + key + "' is set but '" + BOUNCE_MODE + "' is '" + mode.wireName() + "': it is used with '"
-                    + BOUNCE_MODE + ": " + needed.wireName() + "' only; set that or remove '" + key + "'");
+            problems.add(new ConfigProblem(key, "key '" + key + "' must be a port between 1 and 65535, got " + port));
         }
     }
 

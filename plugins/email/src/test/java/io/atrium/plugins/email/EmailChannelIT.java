@@ -216,7 +216,7 @@ class EmailChannelIT {
         c.put("bounce-mode", "imap");
         try (TestConnectorContext ctx = TestConnectorContext.forPlugin("email", c)) {
             assertThatThrownBy(() -> ctx.start(new EmailConnector()))
-                    .hasMessageContaining("'imap-host' is not set")
+                    .hasMessageContaining("key 'imap-host' is required when 'bounce-mode' is 'imap'")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
         }
     }

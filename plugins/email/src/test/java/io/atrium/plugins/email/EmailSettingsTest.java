@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.atrium.plugin.api.ConfigKey;
+import io.atrium.plugin.api.ConfigProblem;
 import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.PluginConfig;
 
@@ -147,9 +149,9 @@ class EmailSettingsTest {
         Map<String, Object> raw = minimal();
         raw.put("bounce-mode", "imap");
         assertThatThrownBy(() -> settings(raw))
-                .hasMessageContaining("key 'bounce-mode' is 'imap' but 'imap-host' is not set")
-                .hasMessageContaining("'imap-username' is not set")
-                .hasMessageContaining("'imap-password' is not set");
+                .hasMessageContaining("key 'imap-host' is required when 'bounce-mode' is 'imap': set it to the IMAP server")
+                .hasMessageContaining("key 'imap-username' is required when 'bounce-mode' is 'imap'")
+                .hasMessageContaining("key 'imap-password' is required when 'bounce-mode' is 'imap'");
         assertThat(settings(imap()).imapHost()).isEqualTo("imap.example.com");
     }
 
@@ -166,8 +168,8 @@ class EmailSettingsTest {
         raw.put("imap-host", "imap.example.com");
         raw.put("imap-password", "imap-secret-value");
         assertThatThrownBy(() -> settings(raw))
-                .hasMessageContaining("key 'imap-host' is set but 'bounce-mode' is 'none': it is used with 'bounce-mode: imap' only")
-                .hasMessageContaining("key 'imap-password' is set")
+                .hasMessageContaining("key 'imap-host' only applies when 'bounce-mode' is 'imap', but 'bounce-mode' is 'none'")
+                .hasMessageContaining("key 'imap-password' only applies when")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("imap-secret-value"));
     }
 
@@ -175,7 +177,7 @@ class EmailSettingsTest {
     void bounceModeWebhookNeedsALongEnoughToken() {
         Map<String, Object> raw = minimal();
         raw.put("bounce-mode", "webhook");
-        assertThatThrownBy(() -> settings(raw)).hasMessageContaining("key 'bounce-mode' is 'webhook' but 'webhook-token' is not set");
+        assertThatThrownBy(() -> settings(raw)).hasMessageContaining("key 'webhook-token' is required when 'bounce-mode' is 'webhook'");
         raw.put("webhook-token", "short-tok");
         assertThatThrownBy(() -> settings(raw))
                 .hasMessageContaining("key 'webhook-token' must be at least 16 characters")
@@ -188,7 +190,7 @@ class EmailSettingsTest {
     void aWebhookTokenWithoutBounceModeWebhookIsAMistake() {
         Map<String, Object> raw = minimal();
         raw.put("webhook-token", "0123456789abcdef");
-        assertThatThrownBy(() -> settings(raw)).hasMessageContaining("key 'webhook-token' is set but 'bounce-mode' is 'none'");
+        assertThatThrownBy(() -> settings(raw)).hasMessageContaining("key 'webhook-token' only applies when 'bounce-mode' is 'webhook', but 'bounce-mode' is 'none'");
     }
 
     @Test
@@ -209,5 +211,27 @@ class EmailSettingsTest {
         String shown = settings(raw).toString();
         assertThat(shown).contains("smtp.example.com", "mailer", "imap.example.com")
                 .doesNotContain("smtp-secret-value").doesNotContain("imap-secret-value");
+    }
+    @Test
+    void theConnectorsValidateGivesEachProblemWithItsKeyForTheConsoleForm() {
+        Map<String, Object> raw = minimal();
+        raw.put("from", "Example Shop <news@example.com>");
+        raw.put("smtp-password", "smtp-secret-value");
+        raw.put("bounce-mode", "imap");
+        raw.put("imap-host", "imap.example.com");
+        raw.put("webhook-token", "0123456789abcdef-secret");
+        List<ConfigProblem> problems = new EmailConnector().validate(validated(raw));
+        Map<String, String> byKey = new java.util.TreeMap<>();
+        problems.forEach(p -> byKey.merge(p.key(), p.message(), (a, b) -> a + " | " + b));
+        assertThat(byKey.keySet()).containsExactly("from", "imap-password", "imap-username", "smtp-password", "webhook-token");
+        assertThat(byKey.get("from")).startsWith("key 'from' must be a bare e-mail address");
+        assertThat(byKey.get("imap-username")).isEqualTo("key 'imap-username' is required when 'bounce-mode' is 'imap': "
+                + "set it to the login of the bounce mailbox");
+        assertThat(byKey.get("smtp-password")).contains("is set but 'smtp-username' is not");
+        assertThat(byKey.get("webhook-token")).contains("only applies when 'bounce-mode' is 'webhook', but 'bounce-mode' is 'imap'");
+        assertThat(problems.toString()).doesNotContain("smtp-secret-value").doesNotContain("0123456789abcdef-secret");
+
+        assertThat(new EmailConnector().validate(validated(imap()))).isEmpty();
+        assertThat(new EmailConnector().validate(validated(minimal()))).isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -112,6 +113,72 @@ public final class ConfigSpec {
             values.put(key.name(), parsed);
         }
         return new Validation(problems.isEmpty() ? new PluginConfig(values, this) : null, List.copyOf(problems));
+    }
+
+    /**
+     * A rule between keys that many connectors have: {@code key} must have a value while
+     * {@code whenKey} is {@code whenValue} (for a list key: while it lists {@code whenValue}). The
+     * problem belongs to {@code key}, and says what to set it to; it never quotes a value.
+     *
+     * <pre>{@code
+     * ConfigSpec.requiredWhen(config, "imap-host", "bounce-mode", "imap", "the IMAP server").ifPresent(problems::add);
+     * }</pre>
+     *
+     * @param what what the key's value is, for the message (e.g. "the IMAP server of the bounce mailbox"); may be empty
+     */
+    public static Optional<ConfigProblem> requiredWhen(PluginConfig config, String key, String whenKey, String whenValue,
+                                                       String what) {
+        if (!holds(config, whenKey, whenValue) || isSet(config, key)) {
+            return Optional.empty();
+        }
+        return Optional.of(new ConfigProblem(key, "key '" + key + "' is required when " + condition(config, whenKey, whenValue)
+                + (what == null || what.isEmpty() ? "" : ": set it to " + what)));
+    }
+
+    /**
+     * The other side of {@link #requiredWhen}: {@code key} means something only while
+     * {@code whenKey} is (or lists) {@code whenValue}, so a value given otherwise is a mistake
+     * worth telling (a typo in {@code whenKey}, or a key left over). The problem belongs to {@code key}.
+     */
+    public static Optional<ConfigProblem> onlyWhen(PluginConfig config, String key, String whenKey, String whenValue) {
+        if (holds(config, whenKey, whenValue) || !isSet(config, key)) {
+            return Optional.empty();
+        }
+        Object actual = config.get(whenKey).orElse(null);
+        String now = actual instanceof List<?> ? "'" + whenKey + "' does not list it"
+                : actual == null ? "'" + whenKey + "' is not set" : "'" + whenKey + "' is '" + shown(config, whenKey, actual) + "'";
+        return Optional.of(new ConfigProblem(key, "key '" + key + "' only applies when " + condition(config, whenKey, whenValue)
+                + ", but " + now + "; set that or remove '" + key + "'"));
+    }
+
+    /** Whether a key has a value: not absent, not blank text, not an empty list. */
+    public static boolean isSet(PluginConfig config, String key) {
+        Object v = config.get(key).orElse(null);
+        if (v == null) {
+            return false;
+        }
+        if (v instanceof List<?> l) {
+            return !l.isEmpty();
+        }
+        return !v.toString().isBlank();
+    }
+
+    private static boolean holds(PluginConfig config, String whenKey, String whenValue) {
+        Object v = config.get(whenKey).orElse(null);
+        if (v instanceof List<?> l) {
+            return l.stream().anyMatch(e -> String.valueOf(e).strip().equalsIgnoreCase(whenValue));
+        }
+        return v != null && String.valueOf(v).strip().equalsIgnoreCase(whenValue);
+    }
+
+    private static String condition(PluginConfig config, String whenKey, String whenValue) {
+        boolean list = config.spec().key(whenKey) != null && config.spec().key(whenKey).type() == ConfigType.LIST;
+        return "'" + whenKey + "' " + (list ? "lists" : "is") + " '" + whenValue + "'";
+    }
+
+    private static String shown(PluginConfig config, String key, Object value) {
+        ConfigKey k = config.spec().key(key);
+        return k != null && k.isSecret() ? MASK : String.valueOf(value);
     }
 
     /** A copy of {@code raw} fit for logs and API answers: secret values replaced by {@link #MASK}. */

@@ -85,4 +85,34 @@ class ConfigSpecTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigSpec.of(ConfigKey.of("a", ConfigType.STRING),
                 ConfigKey.of("a", ConfigType.INT))).hasMessageContaining("'a' is declared twice");
     }
+    @Test
+    void requiredWhenAndOnlyWhenGiveTheProblemToTheDependentKey() {
+        PluginConfig pull = spec.validate(Map.of("api-url", "http://a.test", "api-token", "t", "mode", "pull",
+                "poll-interval", "")).config();
+        // poll-interval has a default, so it is set: no problem.
+        assertThat(ConfigSpec.requiredWhen(pull, "poll-interval", "mode", "pull", "how often to poll")).isEmpty();
+        assertThat(ConfigSpec.requiredWhen(pull, "tags", "mode", "pull", "the tags to poll")).hasValueSatisfying(p -> {
+            assertThat(p.key()).isEqualTo("tags");
+            assertThat(p.message()).isEqualTo("key 'tags' is required when 'mode' is 'pull': set it to the tags to poll");
+        });
+        PluginConfig push = spec.validate(Map.of("api-url", "http://a.test", "api-token", "t", "tags", "x")).config();
+        assertThat(ConfigSpec.requiredWhen(push, "tags", "mode", "pull", "")).isEmpty();
+        assertThat(ConfigSpec.onlyWhen(push, "tags", "mode", "pull")).hasValueSatisfying(p -> {
+            assertThat(p.key()).isEqualTo("tags");
+            assertThat(p.message()).isEqualTo("key 'tags' only applies when 'mode' is 'pull', but 'mode' is 'push'; "
+                    + "set that or remove 'tags'");
+        });
+        assertThat(ConfigSpec.onlyWhen(pull, "tags", "mode", "pull")).isEmpty();
+
+        // A list key "holds" a value it lists; the dependent secret's value is never quoted.
+        PluginConfig listed = spec.validate(Map.of("api-url", "http://a.test", "api-token", "s3cret-value", "tags", "a, pull")).config();
+        assertThat(ConfigSpec.requiredWhen(listed, "poll-interval", "tags", "pull", "")).isEmpty();
+        assertThat(ConfigSpec.onlyWhen(listed, "api-token", "tags", "push")).hasValueSatisfying(p -> {
+            assertThat(p.message()).isEqualTo("key 'api-token' only applies when 'tags' lists 'push', but 'tags' does not "
+                    + "list it; set that or remove 'api-token'");
+            assertThat(p.message()).doesNotContain("s3cret-value");
+        });
+        assertThat(ConfigSpec.isSet(push, "tags")).isTrue();
+        assertThat(ConfigSpec.isSet(pull, "tags")).isFalse();
+    }
 }
