@@ -383,7 +383,8 @@ public class PluginHost {
             p.specKnown = true;
             PluginConfigStore.Loaded raw = configStore.load(id);
             ConfigSpec.Validation validation = spec.validate(raw.values());
-            p.maskedConfig = spec.mask(raw.values());
+            // As written: a ${VAR} or ${VAR:default} placeholder is shown (and saved back) as it is, not resolved.
+            p.maskedConfig = spec.mask(configStore.loadRaw(id).values());
             List<ConfigProblem> problems = new ArrayList<>(raw.problems());
             problems.addAll(validation.problems());
             if (validation.isValid()) {
@@ -780,7 +781,7 @@ public class PluginHost {
                 return spec;
             });
             p.specKnown = true;
-            p.maskedConfig = p.spec.mask(configStore.load(p.id).values());
+            p.maskedConfig = p.spec.mask(configStore.loadRaw(p.id).values());
         } catch (RuntimeException | LinkageError e) {
             log.warn("Plugin '{}': cannot read its configuration spec: {}", p.id, message(e));
         }

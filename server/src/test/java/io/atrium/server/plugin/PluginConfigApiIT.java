@@ -216,6 +216,36 @@ class PluginConfigApiIT extends HubTestSupport {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aPlaceholderIsShownAsWrittenAndSavingTheFormUnchangedKeepsIt() throws Exception {
+        installChecked();
+        HttpResponse<String> saved = call("PUT", "/api/v1/plugins/checked/config", """
+                {"api-url": "${ATRIUM_TEST_CHECKED_URL:http://crm-default.test}",
+                 "api-token": "${ATRIUM_TEST_CHECKED_TOKEN:t0k3n-default}", "batch-size": 7}""");
+        assertThat(saved.statusCode()).as(saved.body()).isEqualTo(200);
+        // The plugin runs with the resolved values ...
+        assertThat(get("/checked").body()).isEqualTo("http://crm-default.test push 7 token of " + "t0k3n-default".length());
+        // ... while the form (GET) shows what is written: the placeholder, and the secret masked.
+        JsonNode config = readJson(call("GET", "/api/v1/plugins/checked", null).body()).path("config");
+        assertThat(config.path("api-url").asText()).isEqualTo("${ATRIUM_TEST_CHECKED_URL:http://crm-default.test}");
+        assertThat(config.path("api-token").asText()).isEqualTo("******");
+        assertThat(readJson(saved.body()).path("config").path("api-url").asText())
+                .isEqualTo("${ATRIUM_TEST_CHECKED_URL:http://crm-default.test}");
+        assertThat(adminGet("/api/v1/plugins").body()).doesNotContain("t0k3n-default");
+
+        // Saving the form as it was shown changes no key and keeps both placeholders in the file.
+        HttpResponse<String> again = call("PUT", "/api/v1/plugins/checked/config", json.writeValueAsString(config));
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        String file = Files.readString(PLUGIN_CONFIG.resolve("checked.yml"));
+        assertThat(file).contains("${ATRIUM_TEST_CHECKED_URL:http://crm-default.test}", "${ATRIUM_TEST_CHECKED_TOKEN:t0k3n-default}")
+                .doesNotContain("api-url: http://crm-default.test");
+        List<Map<String, Object>> audit = json.readValue(adminGet("/api/v1/audit?limit=5").body(), List.class);
+        Map<String, Object> last = audit.stream().filter(a -> "plugin.config".equals(a.get("action"))).findFirst().orElseThrow();
+        assertThat((Map<String, Object>) last.get("detail")).containsEntry("changedKeys", List.of());
+        assertThat(get("/checked").body()).isEqualTo("http://crm-default.test push 7 token of " + "t0k3n-default".length());
+    }
+
+    @Test
     void aMaskedSecretWithNoStoredValueIsAProblemOfThatKey() throws Exception {
         installChecked();
         HttpResponse<String> refused = call("PUT", "/api/v1/plugins/checked/config", """
