@@ -812,10 +812,16 @@ public class PluginHost {
                 ctx == null ? List.of() : List.copyOf(ctx.routeIds),
                 ctx == null ? List.of() : List.copyOf(ctx.componentSchemes),
                 ctx == null ? List.of() : List.copyOf(ctx.channelNames),
-                p.maskedConfig, spec, p.id == null || !adminDisabled.contains(p.id));
+                p.maskedConfig, spec, p.id == null || !adminDisabled.contains(p.id), configuredPublicUrl());
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** {@code atrium.public-url} as {@link io.atrium.server.config.PublicUrl} gives it, or null when it is not set. */
+    private String configuredPublicUrl() {
+        String configured = properties.getPublicUrl();
+        return configured == null || configured.isBlank() ? null : publicUrl.get();
+    }
 
     private String relative(Path file) {
         Path home = properties.getHome().toAbsolutePath().normalize();

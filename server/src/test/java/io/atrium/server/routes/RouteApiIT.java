@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -95,11 +96,26 @@ class RouteApiIT extends HubTestSupport {
         assertThat(readJson(unknown.body()).path("detail").asText()).contains("nothing.yaml");
         assertThat(adminGet("/api/v1/routes/files/notes.txt").statusCode()).isEqualTo(404);
 
-        for (String sneaky : new String[] {"..%2Fconfig%2Fapplication.yml", "..%5Capplication.yml", "%2E%2E"}) {
-            HttpResponse<String> refused = adminGet("/api/v1/routes/files/" + sneaky);
-            assertThat(refused.statusCode()).as(sneaky + ": " + refused.body()).isEqualTo(400);
+        Map<String, String> sneaky = Map.of("..%2Fconfig%2Fapplication.yml", "../config/application.yml",
+                "..%5Capplication.yml", "..\\application.yml", "%2E%2E", "..", "a%2F..%2F..%2Fb.yaml", "a/../../b.yaml",
+                "x%3B.yaml", "x;.yaml");
+        sneaky.forEach((sent, file) -> {
+            HttpResponse<String> refused = adminGet("/api/v1/routes/files/" + sent);
+            // Refused in the API's JSON shape, naming the file, whether the firewall or the app refused it.
+            assertThat(refused.statusCode()).as(sent + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.headers().firstValue("Content-Type")).as(sent).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+            JsonNode error = readJson(refused.body());
+            assertThat(error.path("error").asText()).as(sent).isEqualTo("bad_request");
+            assertThat(error.path("detail").path("field").asText()).as(sent).isEqualTo("file");
+            assertThat(error.path("detail").path("message").asText()).as(sent)
+                    .isEqualTo("must be the name of a file in routes/, without a path, not '" + file + "'");
             assertThat(refused.body()).doesNotContain("atrium:");
-        }
+        });
+        // Another API path refused by the firewall answers in the same shape.
+        HttpResponse<String> other = adminGet("/api/v1/plugins/..%2F..%2Fetc");
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(400);
+        assertThat(readJson(other.body()).path("error").asText()).isEqualTo("bad_request");
+        assertThat(readJson(other.body()).path("detail").asText()).startsWith("the request path was refused");
         assertThat(get("/api/v1/routes/files/stats-probe.yaml").statusCode()).isEqualTo(401);
     }
 }

@@ -8,7 +8,7 @@ export default {
   path: 'sources', nav: 'nav.sources', title: 'sources.title', order: 62,
   async render(ctx) {
     const may = ctx.can('integration');
-    const scriptPath = await trackerPath();
+    const tracker = await trackerScript();
     const listBox = h('div', { 'data-test': 'sources-list' });
     const created = h('div', { 'data-test': 'source-created' });
     const refresh = async () => {
@@ -21,7 +21,7 @@ export default {
         { label: t('sources.createdAt'), render: s => fmtDate(s.createdAt) },
         { label: t('sources.revokedAt'), render: s => fmtDate(s.revokedAt) },
         { label: '', render: s => s.active ? h('div', { class: 'row-actions' },
-            h('button', { 'data-test': 'source-snippet-' + s.name, onclick: () => showSnippet(created, s, scriptPath) }, t('sources.snippet')),
+            h('button', { 'data-test': 'source-snippet-' + s.name, onclick: () => showSnippet(created, s, tracker) }, t('sources.snippet')),
             may ? h('button', { class: 'danger', 'data-test': 'source-revoke-' + s.name, onclick: () => revoke(s, refresh) }, t('sources.revoke')) : null) : '' },
       ], sources, { test: 'sources-table', rowTest: s => 'source-row-' + s.name, empty: t('sources.none') }));
     };
@@ -29,30 +29,36 @@ export default {
     clear(ctx.el,
       h('h1', null, t('sources.title')),
       h('p', { class: 'muted' }, t('sources.intro')),
-      may ? createForm(created, scriptPath, refresh) : readOnlyNote(),
+      may ? createForm(created, tracker, refresh) : readOnlyNote(),
       created,
       listBox);
   },
 };
 
-/** The path the web-tracker plugin serves its script at (its script-path, else the default). */
-async function trackerPath() {
+/**
+ * Where the web-tracker plugin serves its script: its script-path (else the default) on the hub's
+ * public URL (atrium.public-url, as the plugin's entry gives it), else on this page's own address.
+ */
+async function trackerScript() {
   try {
     const p = await get('/api/v1/plugins/web-tracker', { noRedirect: true });
     const configured = p.config && p.config['script-path'];
     const spec = (p.configSpec || []).find(k => k.key === 'script-path');
-    return configured || (spec && spec.default) || '/js/atrium.js';
+    return { base: p.publicUrl || location.origin, path: configured || (spec && spec.default) || '/js/atrium.js' };
   } catch (e) {
-    return '/js/atrium.js';
+    // No web-tracker plugin (yet): the public URL from any plugin's entry, for the default path.
+    const any = await get('/api/v1/plugins', { noRedirect: true }).catch(() => []);
+    const withUrl = (any || []).find(p => p.publicUrl);
+    return { base: withUrl ? withUrl.publicUrl : location.origin, path: '/js/atrium.js' };
   }
 }
 
-export function snippet(writeKey, scriptPath) {
-  return `<script async src="${location.origin}${scriptPath}" data-write-key="${writeKey}"></script>`;
+export function snippet(writeKey, tracker) {
+  return `<script async src="${tracker.base}${tracker.path}" data-write-key="${writeKey}"></script>`;
 }
 
-function showSnippet(box, source, scriptPath, isNew) {
-  const text = snippet(source.writeKey, scriptPath);
+function showSnippet(box, source, tracker, isNew) {
+  const text = snippet(source.writeKey, tracker);
   const area = h('textarea', { readonly: true, rows: 2, class: 'snippet', 'data-test': 'snippet', onfocus: e => e.target.select() }, text);
   const copied = h('span', { class: 'muted', 'data-test': 'snippet-copied' });
   clear(box, h('div', { class: 'panel snippet-panel', 'data-test': 'snippet-panel' },
@@ -70,7 +76,7 @@ function showSnippet(box, source, scriptPath, isNew) {
       copied)));
 }
 
-function createForm(created, scriptPath, refresh) {
+function createForm(created, tracker, refresh) {
   const name = h('input', { name: 'name', 'data-test': 'source-name', maxlength: 100, autocomplete: 'off', placeholder: 'web-shop' });
   const form = h('form', { class: 'panel', 'data-test': 'source-form', onsubmit: async e => {
     e.preventDefault();
@@ -78,7 +84,7 @@ function createForm(created, scriptPath, refresh) {
     try {
       const s = await post('/api/v1/sources', { name: name.value.trim() });
       name.value = '';
-      showSnippet(created, s, scriptPath, true);
+      showSnippet(created, s, tracker, true);
       await refresh();
     } catch (err) {
       showErrors(form, err);
