@@ -47,6 +47,10 @@ class ConsoleIntegratorIT {
     private static final String USER = "ines";
     private static final String PASSWORD = "integrator-pass-1";
     private static final String NEW_PASSWORD = "integrator-pass-2";
+    /** The hub's public address, as a reverse proxy in front of it would give it: not the address the browser uses. */
+    private static final String PUBLIC_URL = "https://cdp.example.test";
+    /** A smtp-host written as a placeholder with a default: the form must show it (and save it) as written. */
+    private static final String SMTP_HOST = "${ATRIUM_E2E_SMTP_HOST:127.0.0.1}";
 
     @TempDir
     static Path dir;
@@ -56,7 +60,7 @@ class ConsoleIntegratorIT {
 
     @BeforeAll
     static void startHubAndBrowser() throws Exception {
-        hub = Hub.start(dir.resolve("hub"));
+        hub = Hub.start(dir.resolve("hub"), java.util.Map.of("ATRIUM_PUBLIC_URL", PUBLIC_URL + "/"));
         // The upload needs a plugin the hub does not have yet: take the bundled e-mail plugin away.
         try (Stream<Path> zips = Files.list(hub.home.resolve("plugins"))) {
             Path bundled = zips.filter(p -> p.getFileName().toString().startsWith("email-")).findFirst()
@@ -116,7 +120,7 @@ class ConsoleIntegratorIT {
         // Validated as soon as the form opens: the required keys are named next to their fields.
         browser.wait.until(d -> !errorFor("smtp-host").isEmpty());
 
-        type("smtp-host", "127.0.0.1");
+        type("smtp-host", SMTP_HOST);
         type("from", "shop@example.com");
         type("from-name", "Example Shop");
         type("smtp-port", "twenty-five");
@@ -137,10 +141,27 @@ class ConsoleIntegratorIT {
         type("smtp-port", Integer.toString(port));
         browser.wait.until(d -> errorFor("smtp-port").isEmpty());
         browser.visible("config-valid");
+
+        // The plugin's own rules between keys are marked at the field they name, not above the form.
+        new Select(browser.test("config-bounce-mode")).selectByValue("imap");
+        browser.wait.until(d -> !errorFor("imap-host").isEmpty());
+        assertThat(errorFor("imap-host")).isEqualTo("key 'imap-host' is required when 'bounce-mode' is 'imap': "
+                + "set it to the IMAP server of the bounce mailbox");
+        assertThat(errorFor("imap-username")).contains("required when 'bounce-mode' is 'imap'");
+        assertThat(errorFor("imap-password")).contains("required when 'bounce-mode' is 'imap'");
+        assertThat(errorFor("bounce-mode")).isEmpty();
+        assertThat(browser.test("config-imap-host").getAttribute("class")).contains("invalid");
+        assertThat(browser.driver.findElements(By.cssSelector("[data-test=plugin-config] .error-box"))).isEmpty();
+        browser.visible("config-invalid");
+        new Select(browser.test("config-bounce-mode")).selectByValue("");
+        browser.wait.until(d -> errorFor("imap-host").isEmpty());
+        browser.visible("config-valid");
         browser.clickable("config-save").click();
         browser.visible("config-saved");
         browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
         assertThat(browser.all("plugin-error")).isEmpty();
+        // The placeholder is shown as written, not resolved, so saving again keeps it.
+        assertThat(browser.test("config-smtp-host").getAttribute("value")).isEqualTo(SMTP_HOST);
 
         // The API and the file agree with what the console showed.
         JsonNode email = plugin("email");
@@ -148,7 +169,43 @@ class ConsoleIntegratorIT {
         assertThat(email.path("channels").toString()).contains("email");
         assertThat(email.path("config").path("smtp-port").asText()).isEqualTo(Integer.toString(port));
         assertThat(email.path("config").path("smtp-security").asText()).isEqualTo("none");
-        assertThat(Files.readString(hub.home.resolve("config/plugins/email.yml"))).contains("smtp-host").contains("127.0.0.1");
+        assertThat(email.path("config").path("smtp-host").asText()).isEqualTo(SMTP_HOST);
+        assertThat(Files.readString(hub.home.resolve("config/plugins/email.yml"))).contains("smtp-host: ${ATRIUM_E2E_SMTP_HOST:127.0.0.1}");
+        // Saving the unchanged form writes the placeholder back, not the value it stood for.
+        assertThat(configSaves()).hasSize(1);
+        browser.clickable("config-save").click();
+        await("the second save").atMost(WAIT).ignoreExceptions().until(() -> configSaves().size() == 2);
+        assertThat(configSaves().get(0).path("detail").path("changedKeys").size()).as("keys changed by saving the form as shown").isZero();
+        assertThat(Files.readString(hub.home.resolve("config/plugins/email.yml"))).contains("smtp-host: ${ATRIUM_E2E_SMTP_HOST:127.0.0.1}")
+                .doesNotContain("smtp-host: 127.0.0.1");
+        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
+        assertThat(browser.test("config-smtp-host").getAttribute("value")).isEqualTo(SMTP_HOST);
+
+        // Disable: the page shows the plugin DISABLED by an admin, without its channel, and offers Enable.
+        browser.clickable("plugin-disable").click();
+        browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state").getAttribute("data-state")));
+        assertThat(browser.visible("plugin-error").getText()).startsWith("disabled by admin at ");
+        assertThat(browser.all("plugin-disable")).isEmpty();
+        assertThat(browser.clickable("plugin-enable").getText()).isEqualTo("Enable");
+        assertThat(browser.test("plugin-facts").getText()).doesNotContain("Channels");
+        JsonNode disabled = plugin("email");
+        assertThat(disabled.path("state").asText()).isEqualTo("DISABLED");
+        assertThat(disabled.path("enabled").asBoolean()).isFalse();
+        assertThat(disabled.path("channels").size()).isZero();
+        browser.clickable("nav-plugins").click();
+        browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
+        assertThat(browser.test("plugin-error-email").getText()).startsWith("disabled by admin at ");
+        // Enable: it runs again with its configuration, and the page says so.
+        browser.clickable("plugin-link-email").click();
+        browser.clickable("plugin-enable").click();
+        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
+        assertThat(browser.all("plugin-error")).isEmpty();
+        assertThat(browser.clickable("plugin-disable").getText()).isEqualTo("Disable");
+        assertThat(browser.test("plugin-facts").getText()).contains("Channels");
+        JsonNode enabled = plugin("email");
+        assertThat(enabled.path("state").asText()).isEqualTo("STARTED");
+        assertThat(enabled.path("enabled").asBoolean()).isTrue();
+        assertThat(enabled.path("channels").toString()).contains("email");
 
         browser.clickable("nav-plugins").click();
         browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
@@ -216,7 +273,9 @@ class ConsoleIntegratorIT {
         String key = browser.visible("new-write-key").getText();
         assertThat(key).hasSize(43);
         String snippet = browser.test("snippet").getAttribute("value");
-        assertThat(snippet).isEqualTo("<script async src=\"" + hub.uri("/js/atrium.js") + "\" data-write-key=\"" + key + "\"></script>");
+        // On the hub's public URL (ATRIUM_PUBLIC_URL), not on the address this browser happens to use.
+        assertThat(snippet).isEqualTo("<script async src=\"" + PUBLIC_URL + "/js/atrium.js\" data-write-key=\"" + key + "\"></script>");
+        assertThat(hub.getJson("/api/v1/plugins/web-tracker").path("publicUrl").asText()).isEqualTo(PUBLIC_URL);
         boolean listed = false;
         for (JsonNode s : hub.getJson("/api/v1/sources")) {
             listed |= "web-shop".equals(s.path("name").asText()) && key.equals(s.path("writeKey").asText()) && s.path("active").asBoolean();
@@ -291,6 +350,21 @@ class ConsoleIntegratorIT {
         browser.visible("user-row-mark");
         assertThat(hub.getJson("/api/v1/users/mark").path("role").asText()).isEqualTo("marketer");
         browser.screenshot("admin-users");
+        // The admin makes him an integrator: the list shows it, and so does his console when he signs in.
+        new Select(browser.test("user-role-mark")).selectByValue("integrator");
+        browser.wait.until(d -> hub.getJson("/api/v1/users/mark").path("role").asText().equals("integrator"));
+        browser.wait.until(d -> "integrator".equals(new Select(browser.test("user-role-mark")).getFirstSelectedOption().getAttribute("value")));
+        browser.wait.until(d -> browser.all("toast").stream().anyMatch(e -> e.getText().equals("mark is now integrator")));
+        browser.signOut();
+        signIn("mark", "marketer-pass-1");
+        assertThat(browser.test("role").getText()).isEqualTo("integrator");
+        assertThat(browser.all("nav-plugins")).hasSize(1);
+        assertThat(browser.all("nav-users")).isEmpty();
+        browser.signOut();
+        signIn("admin", Hub.ADMIN_PASSWORD);
+        browser.clickable("nav-users").click();
+        browser.visible("user-row-mark");
+        assertThat(new Select(browser.test("user-role-mark")).getFirstSelectedOption().getAttribute("value")).isEqualTo("integrator");
         browser.clickable("user-delete-mark").click();
         assertThat(browser.clickable("confirm-text").isDisplayed()).isTrue();
         assertThat(browser.test("confirm-ok").isEnabled()).isFalse();
@@ -302,8 +376,8 @@ class ConsoleIntegratorIT {
         browser.visible("audit-table");
         browser.test("audit-filter").sendKeys(USER);
         String audit = browser.test("audit-table").getText();
-        assertThat(audit).contains("plugin.upload").contains("plugin.config").contains("source.create").contains("source.revoke")
-                .contains("user.password");
+        assertThat(audit).contains("plugin.upload").contains("plugin.config").contains("plugin.disable").contains("plugin.enable")
+                .contains("source.create").contains("source.revoke").contains("user.password");
         // Newest first: her password was the integrator's last change, the upload her first.
         assertThat(audit.indexOf("user.password")).isLessThan(audit.indexOf("source.revoke"));
         assertThat(audit.indexOf("source.revoke")).isLessThan(audit.indexOf("plugin.upload"));
@@ -337,6 +411,17 @@ class ConsoleIntegratorIT {
 
     private static String errorFor(String key) {
         return browser.driver.findElement(By.cssSelector("[data-test=config-form] [data-error-for=\"" + key + "\"]")).getText();
+    }
+
+    /** The audit entries of saved plugin configurations, newest first. */
+    private static java.util.List<JsonNode> configSaves() throws Exception {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        for (JsonNode e : hub.getJson("/api/v1/audit?limit=100")) {
+            if ("plugin.config".equals(e.path("action").asText())) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     private static JsonNode plugin(String id) throws Exception {

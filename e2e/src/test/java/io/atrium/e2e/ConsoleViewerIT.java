@@ -91,6 +91,15 @@ class ConsoleViewerIT {
         browser.visible("source-row-web-shop");
         assertThat(browser.all("source-form")).isEmpty();
         assertThat(browser.all("source-revoke-web-shop")).isEmpty();
+        // With no atrium.public-url set, the tracker tag points at the address this browser uses.
+        String key = null;
+        for (JsonNode s : hub.getJson("/api/v1/sources")) {
+            key = "web-shop".equals(s.path("name").asText()) ? s.path("writeKey").asText() : key;
+        }
+        browser.clickable("source-snippet-web-shop").click();
+        assertThat(browser.visible("snippet").getAttribute("value"))
+                .isEqualTo("<script async src=\"" + hub.uri("/js/atrium.js") + "\" data-write-key=\"" + key + "\"></script>");
+        assertThat(hub.getJson("/api/v1/plugins/web-tracker").path("publicUrl").isNull()).isTrue();
 
         // The same session and its CSRF token, from the page: a change is refused, a check passes.
         Map<String, Object> create = fetch("POST", "/api/v1/sources", "{\"name\":\"viewer-made\"}");
