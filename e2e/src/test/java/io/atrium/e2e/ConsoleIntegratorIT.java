@@ -352,9 +352,11 @@ class ConsoleIntegratorIT {
         browser.screenshot("admin-users");
         // The admin makes him an integrator: the list shows it, and so does his console when he signs in.
         new Select(browser.test("user-role-mark")).selectByValue("integrator");
-        browser.wait.until(d -> hub.getJson("/api/v1/users/mark").path("role").asText().equals("integrator"));
+        await("mark is an integrator").atMost(WAIT).untilAsserted(() ->
+                assertThat(hub.getJson("/api/v1/users/mark").path("role").asText()).isEqualTo("integrator"));
         browser.wait.until(d -> "integrator".equals(new Select(browser.test("user-role-mark")).getFirstSelectedOption().getAttribute("value")));
-        browser.wait.until(d -> browser.all("toast").stream().anyMatch(e -> e.getText().equals("mark is now integrator")));
+        browser.wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//*[@data-test='toast' and normalize-space(.)='mark is now integrator']")));
         browser.signOut();
         signIn("mark", "marketer-pass-1");
         assertThat(browser.test("role").getText()).isEqualTo("integrator");
