@@ -181,10 +181,10 @@ class ConsoleIntegratorIT {
         browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
         assertThat(browser.test("config-smtp-host").getAttribute("value")).isEqualTo(SMTP_HOST);
 
-        // Disable: the page shows the plugin DISABLED by an admin, without its channel, and offers Enable.
+        // Disable: the page shows the plugin DISABLED by her, without its channel, and offers Enable.
         browser.clickable("plugin-disable").click();
         browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state").getAttribute("data-state")));
-        assertThat(browser.visible("plugin-error").getText()).startsWith("disabled by admin at ");
+        assertThat(browser.visible("plugin-error").getText()).startsWith("disabled by " + USER + " at ");
         assertThat(browser.all("plugin-disable")).isEmpty();
         assertThat(browser.clickable("plugin-enable").getText()).isEqualTo("Enable");
         assertThat(browser.test("plugin-facts").getText()).doesNotContain("Channels");
@@ -194,7 +194,7 @@ class ConsoleIntegratorIT {
         assertThat(disabled.path("channels").size()).isZero();
         browser.clickable("nav-plugins").click();
         browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
-        assertThat(browser.test("plugin-error-email").getText()).startsWith("disabled by admin at ");
+        assertThat(browser.test("plugin-error-email").getText()).startsWith("disabled by " + USER + " at ");
         // Enable: it runs again with its configuration, and the page says so.
         browser.clickable("plugin-link-email").click();
         browser.clickable("plugin-enable").click();
