@@ -145,6 +145,11 @@ public class AtriumProperties {
         private String password;
         /** Port of the embedded PostgreSQL (loopback only); 0 picks a free one. */
         private int embeddedPort = 0;
+        /**
+         * Extra settings of the embedded PostgreSQL, {@code name=value} separated by semicolons, e.g.
+         * {@code shared_buffers=256MB; shared_preload_libraries=pg_stat_statements}; see docs/configuration.md.
+         */
+        private String embeddedSettings = "";
         private int poolSize = 10;
 
         public String getUrl() { return url; }
@@ -155,6 +160,8 @@ public class AtriumProperties {
         public void setPassword(String password) { this.password = password; }
         public int getEmbeddedPort() { return embeddedPort; }
         public void setEmbeddedPort(int embeddedPort) { this.embeddedPort = embeddedPort; }
+        public String getEmbeddedSettings() { return embeddedSettings; }
+        public void setEmbeddedSettings(String embeddedSettings) { this.embeddedSettings = embeddedSettings; }
         public int getPoolSize() { return poolSize; }
         public void setPoolSize(int poolSize) { this.poolSize = poolSize; }
         public boolean isExternal() { return url != null && !url.isBlank(); }

@@ -22,7 +22,8 @@ public class DatabaseConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnExpression("'${atrium.db.url:}'.isBlank()")
     EmbeddedDatabase embeddedDatabase(AtriumProperties properties, DataDirectory data) {
-        return EmbeddedDatabase.start(data.root(), data.dir("postgres-runtime"), properties.getDb().getEmbeddedPort());
+        return EmbeddedDatabase.start(data.root(), data.dir("postgres-runtime"), properties.getDb().getEmbeddedPort(),
+                EmbeddedDatabase.settings(properties.getDb().getEmbeddedSettings()));
     }
 
     @Bean(destroyMethod = "close")

@@ -36,7 +36,45 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.postgres = postgres;
     }
 
+    /** Settings the hub itself decides: an extra setting may not change them. */
+    static final List<String> FIXED = List.of("listen_addresses", "port", "fsync", "synchronous_commit", "full_page_writes");
+
+    /**
+     * The {@code atrium.db.embedded-settings} text as PostgreSQL settings: {@code name=value} pairs
+     * separated by semicolons (a value may hold commas, e.g. a list of libraries).
+     *
+     * @throws IllegalArgumentException naming the pair that is not {@code name=value} or sets one of {@link #FIXED}
+     */
+    public static java.util.Map<String, String> settings(String text) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String pair : text.split(";")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? "" : pair.substring(0, eq).strip();
+            String value = eq < 0 ? "" : pair.substring(eq + 1).strip();
+            if (!name.matches("[a-z][a-z0-9_.]*") || value.isEmpty()) {
+                throw new IllegalArgumentException("atrium.db.embedded-settings: '" + pair.strip()
+                        + "' is not name=value (a PostgreSQL setting such as shared_buffers=256MB; pairs separated by ';')");
+            }
+            if (FIXED.contains(name)) {
+                throw new IllegalArgumentException("atrium.db.embedded-settings: " + name
+                        + " is set by the hub and cannot be changed here" + ("port".equals(name) ? " (use atrium.db.embedded-port)" : ""));
+            }
+            out.put(name, value);
+        }
+        return out;
+    }
+
     public static EmbeddedDatabase start(Path dataDir, Path runtimeDir, int port) {
+        return start(dataDir, runtimeDir, port, java.util.Map.of());
+    }
+
+    public static EmbeddedDatabase start(Path dataDir, Path runtimeDir, int port, java.util.Map<String, String> settings) {
         Path pgData = dataDir.resolve("postgres");
         stopOrphanedServer(pgData);
         try {
@@ -54,6 +92,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
                     .setServerConfig("max_connections", "200");
+            settings.forEach(builder::setServerConfig);
+            if (!settings.isEmpty()) {
+                log.info("Embedded PostgreSQL settings from atrium.db.embedded-settings: {}", settings);
+            }
             if (port > 0) {
                 builder.setPort(port);
             }

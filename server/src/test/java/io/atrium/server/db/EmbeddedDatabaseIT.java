@@ -54,6 +54,21 @@ class EmbeddedDatabaseIT {
     }
 
     @Test
+    void extraSettingsApplyAndTheHubsOwnCannotBeChanged() throws Exception {
+        var settings = EmbeddedDatabase.settings("shared_buffers=48MB; work_mem = 16MB;; shared_preload_libraries=pg_stat_statements");
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(data, data.resolve("rt"), 0, settings)) {
+            assertThat(query(db.jdbcUrl(), "SHOW shared_buffers")).isEqualTo("48MB");
+            assertThat(query(db.jdbcUrl(), "SHOW work_mem")).isEqualTo("16MB");
+            assertThat(query(db.jdbcUrl(), "SHOW shared_preload_libraries")).isEqualTo("pg_stat_statements");
+            assertThat(query(db.jdbcUrl(), "SHOW fsync")).isEqualTo("on");
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> EmbeddedDatabase.settings("fsync=off")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fsync is set by the hub");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> EmbeddedDatabase.settings("shared_buffers 1GB")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'shared_buffers 1GB' is not name=value");
+    }
+
+    @Test
     void aServerOrphanedByAKilledHubIsStoppedAndTheDataKept() throws Exception {
         // A separate JVM plays the hub: it starts the database, commits a row, and is killed with SIGKILL.
         Process hub = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
