@@ -160,6 +160,11 @@ public class CampaignStore {
                 triggerType);
     }
 
+    /** Active campaigns that have a goal event. */
+    public List<Campaign> activeWithGoal() {
+        return jdbc.query("SELECT * FROM campaigns WHERE state = 'active' AND definition->'goal'->>'event' IS NOT NULL", this::row);
+    }
+
     /** Active campaigns whose goal is the event {@code name}. */
     public List<Campaign> withGoal(String name) {
         return jdbc.query("SELECT * FROM campaigns WHERE state = 'active' AND definition->'goal'->>'event' = ?", this::row, name);

@@ -125,18 +125,41 @@ public class CampaignTriggers {
         }
     }
 
+    /**
+     * The events of one stored batch, in a few statements whatever its size: one UPDATE wakes every
+     * journey waiting for one of the batch's track events, and only the events named by an active
+     * campaign's trigger or goal are read back, with those campaigns loaded once for the batch.
+     */
     void onProfilesChanged(JsonNode changes) {
         JsonNode ids = changes.path("messageIds");
         if (!ids.isArray() || ids.isEmpty()) {
             return;
         }
-        List<String> messageIds = new ArrayList<>();
-        ids.forEach(i -> messageIds.add(i.asText()));
+        String[] messageIds = new String[ids.size()];
+        for (int i = 0; i < messageIds.length; i++) {
+            messageIds[i] = ids.get(i).asText();
+        }
+        journeys.wakeOnEvents(messageIds);
         List<CampaignStore.Campaign> eventCampaigns = campaigns.active("event");
+        List<CampaignStore.Campaign> goalCampaigns = campaigns.activeWithGoal();
+        if (eventCampaigns.isEmpty() && goalCampaigns.isEmpty()) {
+            return;
+        }
+        Map<String, List<CampaignStore.Campaign>> byTrigger = new java.util.HashMap<>();
+        for (CampaignStore.Campaign c : eventCampaigns) {
+            byTrigger.computeIfAbsent(campaigns.definition(c).trigger().event(), k -> new ArrayList<>()).add(c);
+        }
+        Map<String, List<CampaignStore.Campaign>> byGoal = new java.util.HashMap<>();
+        for (CampaignStore.Campaign c : goalCampaigns) {
+            byGoal.computeIfAbsent(campaigns.definition(c).goal().event(), k -> new ArrayList<>()).add(c);
+        }
+        java.util.Set<String> names = new java.util.HashSet<>(byTrigger.keySet());
+        names.addAll(byGoal.keySet());
+        names.remove(null);
         record Stored(long profileId, String event, JsonNode properties, Instant at, String messageId) {
         }
         List<Stored> events = jdbc.query("SELECT profile_id, event, properties::text, timestamp, message_id FROM events "
-                        + "WHERE message_id = ANY(?) AND type = 'track' AND profile_id IS NOT NULL",
+                        + "WHERE message_id = ANY(?) AND type = 'track' AND profile_id IS NOT NULL AND event = ANY(?) ORDER BY id",
                 (rs, i) -> {
                     try {
                         return new Stored(rs.getLong(1), rs.getString(2), mapper.readTree(rs.getString(3)),
@@ -144,19 +167,15 @@ public class CampaignTriggers {
                     } catch (java.io.IOException ex) {
                         throw new java.sql.SQLException(ex);
                     }
-                }, (Object) messageIds.toArray(String[]::new));
+                }, messageIds, names.toArray(String[]::new));
         for (Stored ev : events) {
-            if (ev.event() == null) {
-                continue;
-            }
-            journeys.wakeOnEvent(ev.profileId(), ev.event());
-            for (CampaignStore.Campaign c : campaigns.withGoal(ev.event())) {
+            for (CampaignStore.Campaign c : byGoal.getOrDefault(ev.event(), List.of())) {
                 CampaignDefinition d = campaigns.definition(c);
                 journeys.convert(c.id(), ev.profileId(), ev.at(), d.goal().within(), ev.event());
             }
-            for (CampaignStore.Campaign c : eventCampaigns) {
+            for (CampaignStore.Campaign c : byTrigger.getOrDefault(ev.event(), List.of())) {
                 CampaignDefinition d = campaigns.definition(c);
-                if (ev.event().equals(d.trigger().event()) && matches(d.trigger().where(), ev.properties())) {
+                if (matches(d.trigger().where(), ev.properties())) {
                     enter(c, d, ev.profileId(), ev.properties(), ev.messageId(), "event " + ev.event());
                 }
             }

@@ -151,10 +151,14 @@ public class Journeys {
         return jdbc.update("UPDATE journeys SET wake_at = now() WHERE message_id = ? AND state = 'waiting'", messageId);
     }
 
-    /** Journeys of this person waiting for the event {@code name} are due now, and know it came. */
-    public int wakeOnEvent(long profileId, String name) {
-        return jdbc.update("UPDATE journeys SET wake_at = now(), last_wait = 'event' WHERE profile_id = ? AND state = 'waiting' "
-                + "AND waiting_event = ?", profileId, name);
+    /**
+     * Wakes, in one statement, the journeys waiting for one of these stored events (by message id):
+     * a waiting journey of the event's person whose {@code waiting_event} is the event's name.
+     */
+    public int wakeOnEvents(String[] messageIds) {
+        return jdbc.update("UPDATE journeys j SET wake_at = now(), last_wait = 'event' FROM events e "
+                + "WHERE e.message_id = ANY(?) AND e.type = 'track' AND e.event IS NOT NULL AND j.profile_id = e.profile_id "
+                + "AND j.state = 'waiting' AND j.waiting_event = e.event", (Object) messageIds);
     }
 
     /** Ends this person's journeys in the campaign that are still running and entered within the goal window: converted. */
