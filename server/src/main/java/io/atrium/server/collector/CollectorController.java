@@ -16,11 +16,16 @@ import java.util.zip.ZipException;
 import jakarta.servlet.http.HttpServletRequest;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.atrium.plugin.api.Event;
 import io.atrium.plugin.api.EventRejectedException;
@@ -145,7 +150,8 @@ public class CollectorController {
         try {
             byte[] body = readBody(request);
             String headerKey = basicUser(request);
-            JsonNode root = parse(body);
+            Parsed parsed = parse(body);
+            JsonNode root = parsed.root();
             if (!root.isObject()) {
                 throw invalid(List.of(new EventValidator.Problem("(body)", "must be a JSON object, not " + root.getNodeType().name().toLowerCase(Locale.ROOT))));
             }
@@ -177,7 +183,7 @@ public class CollectorController {
             }
             if (body.length > properties.getMaxEventSize().toBytes()) {
                 // Only a body over the event limit can hold an event over it.
-                checkEventSizes(items, paths, batch);
+                checkEventSizes(items, paths, batch, parsed.itemBytes());
             }
 
             List<EventValidator.Problem> problems = new ArrayList<>();
@@ -289,15 +295,23 @@ public class CollectorController {
                         + " per request limit (atrium.collector.max-request-size); send fewer events per batch");
     }
 
-    private void checkEventSizes(List<JsonNode> items, List<String> paths, boolean batch) throws Refusal {
+    /**
+     * Refuses the request when an event is over the per-event limit: its size is its bytes in the
+     * (decompressed) body as sent, measured while parsing; for a single-event endpoint the body.
+     */
+    private void checkEventSizes(List<JsonNode> items, List<String> paths, boolean batch, long[] itemBytes) throws Refusal {
         long max = properties.getMaxEventSize().toBytes();
         List<String> over = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             long bytes;
-            try {
-                bytes = mapper.writeValueAsBytes(items.get(i)).length;
-            } catch (JsonProcessingException e) {
-                bytes = Long.MAX_VALUE;
+            if (itemBytes != null && i < itemBytes.length) {
+                bytes = itemBytes[i];
+            } else {
+                try {
+                    bytes = mapper.writeValueAsBytes(items.get(i)).length;
+                } catch (JsonProcessingException e) {
+                    bytes = Long.MAX_VALUE;
+                }
             }
             if (bytes > max) {
                 over.add((batch ? paths.get(i) + " (index " + i + ") is " : "the event is ") + bytes + " bytes");
@@ -309,16 +323,24 @@ public class CollectorController {
         }
     }
 
-    private JsonNode parse(byte[] body) throws Refusal {
+    /** The body as a tree, and for a body whose {@code batch} is an array the bytes of each of its elements (else null). */
+    private record Parsed(JsonNode root, long[] itemBytes) {
+    }
+
+    private Parsed parse(byte[] body) throws Refusal {
         if (body.length == 0) {
             throw new Refusal(HttpStatus.BAD_REQUEST, "malformed_body", "malformed", "the body is empty; send a JSON object");
         }
         try {
+            Parsed parsed = parseObject(body);
+            if (parsed != null) {
+                return parsed;
+            }
             JsonNode root = reader.readTree(body);
             if (root == null || root.isMissingNode()) {
                 throw new Refusal(HttpStatus.BAD_REQUEST, "malformed_body", "malformed", "the body is empty; send a JSON object");
             }
-            return root;
+            return new Parsed(root, null);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()
@@ -327,6 +349,54 @@ public class CollectorController {
                     "the body is not valid JSON" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new Refusal(HttpStatus.BAD_REQUEST, "malformed_body", "malformed", "the body could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A body that is a JSON object, read field by field so that each element of its {@code batch}
+     * array is measured where it lies in the body (no second serialisation to size it); null when the
+     * body does not start with an object, which the caller then reads (and refuses) as a whole.
+     */
+    private Parsed parseObject(byte[] body) throws IOException {
+        try (JsonParser p = mapper.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            ObjectNode root = mapper.getNodeFactory().objectNode();
+            long[] sizes = null;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                t = p.nextToken();
+                if ("batch".equals(field) && t == JsonToken.START_ARRAY) {
+                    ArrayNode array = mapper.getNodeFactory().arrayNode();
+                    long[] bytes = new long[16];
+                    int n = 0;
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        long start = p.currentTokenLocation().getByteOffset();
+                        JsonNode item = mapper.readTree(p);
+                        if (n == bytes.length) {
+                            bytes = java.util.Arrays.copyOf(bytes, n * 2);
+                        }
+                        bytes[n++] = p.currentLocation().getByteOffset() - start;
+                        array.add(item);
+                    }
+                    root.set(field, array);
+                    sizes = java.util.Arrays.copyOf(bytes, n);
+                } else {
+                    root.set(field, mapper.readTree(p));
+                    if ("batch".equals(field)) {
+                        sizes = null; // a later "batch" that is not an array replaces the array
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "unexpected token " + t + " in the body's object");
+            }
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "Trailing token (of type " + p.currentToken() + ") found after the body's JSON object");
+            }
+            return new Parsed(root, sizes);
         }
     }
 

@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.atrium.plugin.api.Event;
+import io.atrium.server.support.JsonTrees;
 
 import org.springframework.stereotype.Component;
 
@@ -56,7 +56,6 @@ public class EventValidator {
             .optionalStart().appendOffset("+HH", "Z").optionalEnd()
             .toFormatter(Locale.ROOT);
 
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
     private final ObjectMapper mapper;
 
@@ -192,7 +191,7 @@ public class EventValidator {
 
     private Map<String, Object> mergedContext(JsonNode envelope, JsonNode own) {
         if ((envelope == null || !envelope.isObject()) && own != null && own.isObject()) {
-            return mapper.convertValue(own, MAP); // nothing to merge under it: the same map, without the deep copies
+            return JsonTrees.toMap(own); // nothing to merge under it: the same map, without the deep copies
         }
         ObjectNode merged = mapper.createObjectNode();
         if (envelope != null && envelope.isObject()) {
@@ -201,7 +200,7 @@ public class EventValidator {
         if (own != null && own.isObject()) {
             mergeInto(merged, (ObjectNode) own);
         }
-        return mapper.convertValue(merged, MAP);
+        return JsonTrees.toMap(merged);
     }
 
     /** The event's own values win; nested objects merge key by key. */
@@ -270,7 +269,7 @@ public class EventValidator {
             problems.add(new Problem(field(path, name), "must be a JSON object, not " + kind(v)));
             return null;
         }
-        return mapper.convertValue(v, MAP);
+        return JsonTrees.toMap(v);
     }
 
     private static Instant instant(JsonNode node, String path, String name, List<Problem> problems) {

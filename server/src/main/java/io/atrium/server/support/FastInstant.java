@@ -78,11 +78,82 @@ public final class FastInstant {
         return v;
     }
 
-    /** A Jackson module whose {@link Instant} deserializer takes the fast path and otherwise does what jsr310's does. */
+    /** Last second (exclusive) of year 9999: instants up to it print with a four-digit year. */
+    private static final long YEAR_10000 = 253_402_300_800L;
+
+    /**
+     * Exactly {@link Instant#toString()} (ISO-8601, UTC, the fraction in groups of three digits and
+     * none when zero), written without {@link java.time.format.DateTimeFormatter} for the years 1970 to
+     * 9999; other instants go through {@link Instant#toString()} itself.
+     */
+    public static String format(Instant instant) {
+        long seconds = instant.getEpochSecond();
+        if (seconds < 0 || seconds >= YEAR_10000) {
+            return instant.toString();
+        }
+        int nanos = instant.getNano();
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        char[] out = new char[30];
+        put(out, 0, date.getYear(), 4);
+        out[4] = '-';
+        put(out, 5, date.getMonthValue(), 2);
+        out[7] = '-';
+        put(out, 8, date.getDayOfMonth(), 2);
+        out[10] = 'T';
+        put(out, 11, secondOfDay / 3600, 2);
+        out[13] = ':';
+        put(out, 14, secondOfDay / 60 % 60, 2);
+        out[16] = ':';
+        put(out, 17, secondOfDay % 60, 2);
+        int n = 19;
+        if (nanos != 0) {
+            out[n++] = '.';
+            if (nanos % 1_000_000 == 0) {
+                put(out, n, nanos / 1_000_000, 3);
+                n += 3;
+            } else if (nanos % 1_000 == 0) {
+                put(out, n, nanos / 1_000, 6);
+                n += 6;
+            } else {
+                put(out, n, nanos, 9);
+                n += 9;
+            }
+        }
+        out[n++] = 'Z';
+        return new String(out, 0, n);
+    }
+
+    /** {@code value} as exactly {@code width} decimal digits at {@code at}. */
+    private static void put(char[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+    }
+
+    /**
+     * A Jackson module whose {@link Instant} deserializer takes the fast path and otherwise does what
+     * jsr310's does, and whose serializer writes {@link #format} (what jsr310's writes as text).
+     */
     public static SimpleModule jacksonModule() {
         SimpleModule module = new SimpleModule("atrium-fast-instant");
         module.addDeserializer(Instant.class, new Deserializer());
+        module.addSerializer(Instant.class, new Serializer());
         return module;
+    }
+
+    static final class Serializer extends com.fasterxml.jackson.databind.JsonSerializer<Instant> {
+        @Override
+        public void serialize(Instant value, com.fasterxml.jackson.core.JsonGenerator gen,
+                              com.fasterxml.jackson.databind.SerializerProvider serializers) throws IOException {
+            gen.writeString(format(value));
+        }
+
+        @Override
+        public Class<Instant> handledType() {
+            return Instant.class;
+        }
     }
 
     static final class Deserializer extends JsonDeserializer<Instant> {

@@ -59,8 +59,13 @@ public final class EventsQueueCopy {
             List<String> out = new ArrayList<>();
             var e = browser.getEnumeration();
             while (e.hasMoreElements()) {
-                if (e.nextElement() instanceof TextMessage text) {
+                Object m = e.nextElement();
+                if (m instanceof TextMessage text) {
                     out.add(text.getText());
+                } else if (m instanceof jakarta.jms.BytesMessage bytes) {
+                    byte[] b = new byte[(int) bytes.getBodyLength()];
+                    bytes.readBytes(b);
+                    out.add(new String(b, java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
             return out;

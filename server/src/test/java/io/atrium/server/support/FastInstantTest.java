@@ -57,4 +57,35 @@ class FastInstantTest {
         }
         assertThat(fast.readValue("null", Instant.class)).isNull();
     }
+
+    @Test
+    void formatWritesWhatInstantToStringWrites() {
+        Random random = new Random(11);
+        for (int i = 0; i < 50_000; i++) {
+            Instant t = Instant.ofEpochSecond(random.nextLong(-62_000_000_000L, 260_000_000_000L),
+                    switch (i % 5) {
+                        case 0 -> 0;
+                        case 1 -> random.nextInt(1000) * 1_000_000;
+                        case 2 -> random.nextInt(1_000_000) * 1_000;
+                        case 3 -> random.nextInt(10) * 100_000_000;
+                        default -> random.nextInt(1_000_000_000);
+                    });
+            assertThat(FastInstant.format(t)).isEqualTo(t.toString());
+        }
+        for (Instant t : List.of(Instant.EPOCH, Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("2024-02-29T00:00:00.000001Z"),
+                Instant.ofEpochSecond(253_402_300_800L), Instant.ofEpochSecond(-1), Instant.MIN, Instant.MAX)) {
+            assertThat(FastInstant.format(t)).isEqualTo(t.toString());
+        }
+    }
+
+    @Test
+    void jacksonModuleWritesTheSameTextAsJsr310() throws Exception {
+        ObjectMapper plain = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        ObjectMapper fast = plain.copy().registerModule(FastInstant.jacksonModule());
+        for (Instant t : List.of(Instant.parse("2025-01-31T13:45:00Z"), Instant.parse("2025-01-31T13:45:00.120Z"),
+                Instant.parse("2025-01-31T13:45:00.123456789Z"), Instant.parse("+12025-01-31T13:45:00Z"))) {
+            assertThat(fast.writeValueAsString(java.util.Map.of("t", t))).isEqualTo(plain.writeValueAsString(java.util.Map.of("t", t)));
+        }
+    }
 }
