@@ -1,5 +1,6 @@
 package io.atrium.server.profile;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,13 +17,9 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 
-import io.atrium.plugin.api.Event;
 import io.atrium.server.broker.Queues;
-import io.atrium.server.support.FastInstant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -43,6 +40,7 @@ import org.springframework.stereotype.Component;
  * message ids make the replay a no-op.
  * <p>
  * A message that is not a JSON array of events can never succeed: it is moved to {@code atrium.dlq}
+ * (as text when its bytes are UTF-8, so that it can be read there)
  * at once (with the reason in the property {@code atrium_error}), in the same JMS transaction.
  * A batch whose database transaction fails is rolled back and redelivered with the broker's backoff;
  * the worker then applies the next messages one by one, so that one bad message cannot hold up the
@@ -52,13 +50,12 @@ import org.springframework.stereotype.Component;
 public class ProfileConsumer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ProfileConsumer.class);
-    private static final TypeReference<List<Event>> EVENTS = new TypeReference<>() { };
 
     private final ConnectionFactory connectionFactory;
     private final ProfileStore store;
     private final ObjectMapper mapper;
-    /** Reads queue messages: the hub's mapper with a fast path for the instants the intake wrote. */
-    private final ObjectReader eventsReader;
+    /** Reads queue messages, keeping the JSON text of the events' objects. */
+    private final QueuedEvents queued;
     private final ProfileProperties properties;
     private final Counter rejected;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
@@ -75,7 +72,7 @@ public class ProfileConsumer implements SmartLifecycle {
                 ? s.getTargetConnectionFactory() : connectionFactory;
         this.store = store;
         this.mapper = mapper;
-        this.eventsReader = mapper.copy().registerModule(FastInstant.jacksonModule()).readerFor(EVENTS);
+        this.queued = new QueuedEvents(mapper);
         this.properties = properties;
         this.rejected = Counter.builder("atrium.profiles.messages.rejected")
                 .description("Queue messages moved to the DLQ because they cannot be applied").register(registry);
@@ -187,19 +184,22 @@ public class ProfileConsumer implements SmartLifecycle {
         }
 
         private void process(Session session, List<Message> batch, MessageProducer changed, MessageProducer dlq) throws JMSException {
-            List<Event> events = new ArrayList<>();
+            List<QueuedEvents.Queued> events = new ArrayList<>();
             List<Message> poison = new ArrayList<>();
             List<String> reasons = new ArrayList<>();
             for (Message m : batch) {
                 try {
-                    if (!(m instanceof TextMessage t)) {
-                        throw new IllegalArgumentException("not a text message: " + m.getClass().getSimpleName());
+                    byte[] body;
+                    if (m instanceof BytesMessage b) {
+                        body = new byte[(int) b.getBodyLength()];
+                        b.readBytes(body);
+                        b.reset(); // a copy to the DLQ reads it again
+                    } else if (m instanceof TextMessage t && t.getText() != null) {
+                        body = t.getText().getBytes(StandardCharsets.UTF_8); // written by a hub before 2026-12
+                    } else {
+                        throw new IllegalArgumentException("not a text or bytes message: " + m.getClass().getSimpleName());
                     }
-                    List<Event> list = eventsReader.readValue(t.getText());
-                    if (list == null || list.contains(null)) {
-                        throw new IllegalArgumentException("not a JSON array of events");
-                    }
-                    events.addAll(list);
+                    events.addAll(queued.read(body));
                 } catch (Exception e) {
                     poison.add(m);
                     reasons.add("not a JSON array of events: " + e.getMessage());
@@ -212,7 +212,7 @@ public class ProfileConsumer implements SmartLifecycle {
                 // read their next batch, or commit their last one.
                 applying.lock();
                 try {
-                    changes = store.apply(events);
+                    changes = store.applyQueued(events);
                 } finally {
                     applying.unlock();
                 }
@@ -251,9 +251,14 @@ public class ProfileConsumer implements SmartLifecycle {
             } else if (m instanceof BytesMessage b) {
                 byte[] bytes = new byte[(int) b.getBodyLength()];
                 b.readBytes(bytes);
-                BytesMessage out = session.createBytesMessage();
-                out.writeBytes(bytes);
-                copy = out;
+                String text = utf8(bytes);
+                if (text != null) {
+                    copy = session.createTextMessage(text); // readable as it is in the DLQ
+                } else {
+                    BytesMessage out = session.createBytesMessage();
+                    out.writeBytes(bytes);
+                    copy = out;
+                }
             } else {
                 copy = session.createMessage();
             }
@@ -270,6 +275,16 @@ public class ProfileConsumer implements SmartLifecycle {
                 Thread.currentThread().interrupt();
                 active = false;
             }
+        }
+    }
+
+    /** The bytes as UTF-8 text, or null when they are not valid UTF-8. */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
         }
     }
 

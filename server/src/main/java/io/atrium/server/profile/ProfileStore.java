@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.atrium.plugin.api.Event;
+import io.atrium.server.support.FastInstant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -118,6 +119,15 @@ public class ProfileStore {
 
     /** Applies the events in one transaction, retrying a few times when it loses a deadlock. */
     public Changes apply(List<Event> events) {
+        List<QueuedEvents.Queued> queued = new ArrayList<>(events.size());
+        for (Event e : events) {
+            queued.add(QueuedEvents.of(e, mapper));
+        }
+        return applyQueued(queued);
+    }
+
+    /** As {@link #apply(List)}, for events as the profile stage reads them from the queue. */
+    Changes applyQueued(List<QueuedEvents.Queued> events) {
         Timer.Sample sample = Timer.start(registry);
         for (int attempt = 1; ; attempt++) {
             try {
@@ -176,15 +186,17 @@ public class ProfileStore {
                            String traits, String properties, String context, String identities) {
     }
 
-    private Columns columns(Event e, Instant time) {
-        return new Columns(time.toString(), str(e.originalTimestamp()), str(e.sentAt()), str(e.receivedAt()),
-                json(e.traits()), json(e.properties()), json(e.context()), json(e.identities()));
+    private static Columns columns(QueuedEvents.Queued q, Instant time) {
+        Event e = q.event();
+        return new Columns(FastInstant.format(time), str(e.originalTimestamp()), str(e.sentAt()), str(e.receivedAt()),
+                q.traits(), q.properties(), q.context(), q.identities());
     }
 
-    private Changes applyOnce(List<Event> events, Counts counts) {
+    private Changes applyOnce(List<QueuedEvents.Queued> events, Counts counts) {
         // 1. Message ids, event times, identities; duplicates inside the batch.
         Map<String, Prepared> batch = new LinkedHashMap<>();
-        for (Event e : events) {
+        for (QueuedEvents.Queued q : events) {
+            Event e = q.event();
             String mid = e.messageId() == null || e.messageId().isBlank() ? derivedMessageId(e) : e.messageId();
             if (batch.containsKey(mid)) {
                 counts.duplicates++;
@@ -192,7 +204,7 @@ public class ProfileStore {
             }
             IdentityExtractor.Found found = extractor.extract(e, counts::skip);
             Instant time = eventTime(e);
-            batch.put(mid, new Prepared(e, mid, time, found.identities(), found.previousId(), columns(e, time)));
+            batch.put(mid, new Prepared(e, mid, time, found.identities(), found.previousId(), columns(q, time)));
         }
         if (batch.isEmpty()) {
             return new Changes(List.of(), List.of(), List.of(), List.of());
@@ -747,7 +759,7 @@ public class ProfileStore {
     }
 
     private static String str(Instant i) {
-        return i == null ? null : i.toString();
+        return i == null ? null : FastInstant.format(i);
     }
 
     String json(Object o) {
