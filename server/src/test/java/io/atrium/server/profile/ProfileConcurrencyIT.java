@@ -110,5 +110,9 @@ class ProfileConcurrencyIT extends ProfileTestSupport {
                 .isEqualTo(events.size());
         assertThat(jdbc.queryForObject("SELECT count(*) FROM events WHERE message_id = ANY(?) AND profile_id IS NULL", Long.class,
                 (Object) ids)).isZero();
+        // events.profile_id has no foreign key (V40): the locks must keep every event on a profile that exists.
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM events e WHERE e.message_id = ANY(?) "
+                + "AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = e.profile_id)", Long.class, (Object) ids))
+                .as("events on a profile that no longer exists").isZero();
     }
 }

@@ -96,6 +96,10 @@ class ProfileStoreIT extends ProfileTestSupport {
         assertThat(first.path("traits").has("name")).isFalse();
         assertThat(first.path("consents").isEmpty()).isTrue();
 
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM events e WHERE e.message_id LIKE ? "
+                + "AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = e.profile_id)", Long.class, "%-" + s))
+                .as("events on a profile that no longer exists (events.profile_id has no foreign key)").isZero();
+
         HttpResponse<String> again = adminSend("POST", "/api/v1/profiles/merges/" + merge.path("id").asLong() + "/undo");
         assertThat(again.statusCode()).isEqualTo(409);
         assertThat(readJson(again.body()).path("error").asText()).isEqualTo("conflict");
