@@ -54,7 +54,8 @@ import org.springframework.web.bind.annotation.RestController;
 public class CollectorController {
 
     private static final Logger log = LoggerFactory.getLogger(CollectorController.class);
-    private static final Map<String, Boolean> SUCCESS = Map.of("success", true);
+    /** The answer to an accepted request, written once: Segment's {@code {"success":true}}. */
+    private static final byte[] SUCCESS = "{\"success\":true}".getBytes(StandardCharsets.UTF_8);
 
     private final SourceStore sources;
     private final EventValidator validator;
@@ -228,7 +229,7 @@ public class CollectorController {
             }
             eventCount = events.size();
             reason = "ok";
-            response = ResponseEntity.ok(SUCCESS);
+            response = ResponseEntity.ok().contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(SUCCESS);
         } catch (Refusal r) {
             reason = r.reason;
             response = ResponseEntity.status(r.status).headers(r.headers).body(new ApiError(r.code, r.detail));

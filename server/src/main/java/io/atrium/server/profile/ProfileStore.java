@@ -637,7 +637,7 @@ public class ProfileStore {
                 channel[i] = s.key().substring(0, slash);
                 purpose[i] = s.key().substring(slash + 1);
                 granted[i] = Boolean.valueOf(s.json());
-                at[i] = s.at().toString();
+                at[i] = FastInstant.format(s.at());
                 mid[i] = s.messageId();
                 i++;
             }
@@ -681,7 +681,7 @@ public class ProfileStore {
             pid[i] = s.profile();
             key[i] = s.key();
             value[i] = s.json();
-            at[i] = s.at().toString();
+            at[i] = FastInstant.format(s.at());
             mid[i] = s.messageId();
         }
         jdbc.update("INSERT INTO " + table + " (profile_id, " + keyColumn + ", " + valueColumn + ", set_at, message_id) "
