@@ -157,9 +157,12 @@ public class JourneyEngine {
 
     /** Claims one batch, advances it and writes it back, in the caller's transaction; returns how many journeys it took. */
     private int advanceBatch(Map<String, CampaignStore.Campaign> camps, Map<String, CampaignDefinition> defs) {
-        // A worker that hangs (or a node cut off) while holding the batch's locks loses them after the lease.
-        jdbc.queryForObject("SELECT set_config('idle_in_transaction_session_timeout', ?, true)", String.class,
-                LEASE.toMillis() + "ms");
+        // A worker that hangs (or a node cut off) while holding the batch's locks loses them after the lease. The batch's
+        // commit does not wait for its WAL flush: what it writes (journeys, their log) is lost only if PostgreSQL itself
+        // crashes, and a journey whose advance was lost advances again and finds its messages by their dedupe keys (those
+        // are committed, and flushed, before their ids are queued).
+        jdbc.queryForObject("SELECT set_config('idle_in_transaction_session_timeout', ?, true) || "
+                + "set_config('synchronous_commit', 'off', true)", String.class, LEASE.toMillis() + "ms");
         List<Journeys.Journey> due = journeys.claimDue(batch);
         if (due.isEmpty()) {
             return 0;

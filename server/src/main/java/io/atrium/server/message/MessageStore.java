@@ -95,17 +95,27 @@ public class MessageStore {
      * earlier one is returned instead.
      */
     public Row insert(NewMessage m, MessageStatus status, String reason, String detail) {
-        return insertAll(List.of(new Pending(m, status, reason, detail))).get(0);
+        return insertAll(List.of(new Pending(m, status, reason, detail))).rows().get(0);
     }
 
     /**
-     * {@link #insert} for many: one statement for the messages and their first statuses, in a
-     * transaction of its own (committed when this returns, even inside a caller's transaction, so that
-     * the ids can go on the outbound queue at once); the rows come back in order.
+     * What {@link #insertAll} wrote: the rows, in order, and the {@code message_enqueues} row that lists the
+     * new queued ones until their ids are on the outbound queue (null when none is queued).
      */
-    public List<Row> insertAll(List<Pending> items) {
+    public record Inserted(List<Row> rows, Long enqueue) {
+    }
+
+    /**
+     * {@link #insert} for many: one statement for the messages, in a transaction of its own (committed
+     * when this returns, even inside a caller's transaction, so that the ids can go on the outbound queue
+     * at once); the rows come back in order. A {@code queued} message carries its first status in its own
+     * row ({@link #history} shows it from there); only a message the hub will not send gets a status row
+     * now. The same statement lists the new queued ids in {@code message_enqueues}, which
+     * {@link #whileEnqueuing} clears once they are on the queue.
+     */
+    public Inserted insertAll(List<Pending> items) {
         if (items.isEmpty()) {
-            return List.of();
+            return new Inserted(List.of(), null);
         }
         int n = items.size();
         String[] ids = new String[n];
@@ -149,6 +159,7 @@ public class MessageStore {
             details[i] = p.detail();
         }
         // Only the rows that went in get their status (a dedupe key used before, here or by another hub, leaves its row out).
+        Long[] enqueue = new Long[1];
         Map<String, Instant[]> inserted = ownTx.execute(s -> {
             Map<String, Instant[]> out = new java.util.HashMap<>();
             jdbc.query("WITH m AS (INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, template_id, "
@@ -161,9 +172,15 @@ public class MessageStore {
                     + "links, attributes, status, reason, detail) ON CONFLICT (dedupe_key) DO NOTHING "
                     + "RETURNING id, status, reason, detail, created_at, updated_at), "
                     + "s AS (INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at) "
-                    + "SELECT id, 'hub-' || id || '-' || status, status, reason, detail, created_at FROM m) "
-                    + "SELECT id, created_at, updated_at FROM m", rs -> {
+                    + "SELECT id, 'hub-' || id || '-' || status, status, reason, detail, created_at FROM m WHERE status <> 'queued'), "
+                    + "e AS (INSERT INTO message_enqueues (message_ids) SELECT array_agg(id) FROM m WHERE status = 'queued' "
+                    + "HAVING count(*) > 0 RETURNING id) "
+                    + "SELECT id, created_at, updated_at, (SELECT id FROM e) FROM m", rs -> {
                         out.put(rs.getString(1), new Instant[] {rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant()});
+                        long e = rs.getLong(4);
+                        if (!rs.wasNull()) {
+                            enqueue[0] = e;
+                        }
                     }, ids, profileIds, channels, addressTypes, addresses, purposes, templateIds, campaignIds, stepIds, dedupeKeys,
                     subjects, texts, htmls, links, attributes, statuses, reasons, details);
             return out;
@@ -200,7 +217,24 @@ public class MessageStore {
                     .description("Message statuses recorded").register(registry).increment(count);
         });
         submit(failures);
-        return out;
+        return new Inserted(out, enqueue[0]);
+    }
+
+    /**
+     * Runs {@code send} (which puts the ids of the {@code message_enqueues} row {@code enqueue} on the
+     * outbound queue and commits the broker) while holding that row's lock, and deletes the row when it
+     * returns, in a transaction of its own. Returns false, sending nothing, when the row is gone: the
+     * sweeper took it (it is only swept when nobody holds its lock). If {@code send} throws, the row stays.
+     */
+    public boolean whileEnqueuing(long enqueue, Runnable send) {
+        return Boolean.TRUE.equals(ownTx.execute(s -> {
+            if (jdbc.queryForList("SELECT id FROM message_enqueues WHERE id = ? FOR UPDATE", Long.class, enqueue).isEmpty()) {
+                return false;
+            }
+            send.run();
+            jdbc.update("DELETE FROM message_enqueues WHERE id = ?", enqueue);
+            return true;
+        }));
     }
 
     /** Messages by dedupe key. */
@@ -383,10 +417,19 @@ public class MessageStore {
         }
     }
 
+    /**
+     * Every status of a message, oldest first. A message recorded as {@code queued} has no status row for
+     * that (its row says it): its history starts with {@code queued} at the message's {@code created_at},
+     * unless a status row was written in the message's own insert (a message the hub did not send, or one
+     * recorded before this was so), which then is the first status.
+     */
     public List<StatusRow> history(String id) {
-        return jdbc.query("SELECT status, reason, detail, at, attributes::text FROM message_statuses WHERE message_id = ? ORDER BY at, id",
+        return jdbc.query("SELECT 'queued', NULL, NULL, m.created_at, '{}', 0 FROM messages m WHERE m.id = ? AND NOT EXISTS "
+                        + "(SELECT 1 FROM message_statuses s WHERE s.message_id = m.id AND s.recorded_at = m.created_at) "
+                        + "UNION ALL SELECT status, reason, detail, at, attributes::text, id FROM message_statuses WHERE message_id = ? "
+                        + "ORDER BY 4, 6",
                 (rs, i) -> new StatusRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-                        map(rs.getString(5))), id);
+                        map(rs.getString(5))), id, id);
     }
 
     /** Messages of a profile (or of a campaign), newest first. */

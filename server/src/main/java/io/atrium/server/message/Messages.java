@@ -268,7 +268,8 @@ public class Messages {
                     w.purpose, w.r.templateId(), w.r.campaignId(), w.r.stepId(), w.r.dedupeKey(), rendered.subject(),
                     rendered.text(), html, links, attributes), MessageStatus.QUEUED, null, null));
         }
-        List<MessageStore.Row> rows = store.insertAll(pending);
+        MessageStore.Inserted inserted = store.insertAll(pending);
+        List<MessageStore.Row> rows = inserted.rows();
         List<MessageStore.Row> toQueue = new ArrayList<>();
         for (int i = 0; i < fresh.size(); i++) {
             fresh.get(i).row = rows.get(i);
@@ -278,7 +279,11 @@ public class Messages {
         }
         if (!toQueue.isEmpty()) {
             try {
-                queue(toQueue);
+                // Under the lock of the enqueue row, so that the sweeper never queues them too; without the row (swept
+                // already, after this node stalled for minutes) the sweeper has queued them.
+                if (!store.whileEnqueuing(inserted.enqueue(), () -> queue(toQueue, enqueueKey(toQueue)))) {
+                    log.warn("{} message(s) were queued by the sweeper before this node could queue them", toQueue.size());
+                }
             } catch (JmsException e) {
                 log.warn("{} message(s) could not be queued: {}", toQueue.size(), e.toString());
                 ApiException unavailable = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
@@ -297,12 +302,37 @@ public class Messages {
     }
 
     /**
+     * The broker's duplicate-detection key of one enqueue (its ids, whoever sends them): the least
+     * message id. Per channel, see {@link #queue}.
+     */
+    static String enqueueKey(java.util.Collection<MessageStore.Row> rows) {
+        return rows.stream().map(MessageStore.Row::id).min(String::compareTo).map(id -> "atrium-enqueue-" + id).orElse(null);
+    }
+
+    /**
+     * Whether a broker exception says the transaction was dropped because its duplicate-detection key
+     * was seen before: its messages are on the queue already.
+     */
+    static boolean duplicate(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().equals("ActiveMQDuplicateIdException")
+                    || t.getMessage() != null && t.getMessage().contains("Duplicate message detected")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Puts the ids on their channels' outbound queues in one broker transaction of its own, committed
      * here even when the caller is inside a database transaction (a campaign worker's batch): the
      * messages are in PostgreSQL already, and their ids must be on the queue before the journeys that
-     * sent them are written back.
+     * sent them are written back. The first message of each channel carries the duplicate-detection
+     * key {@code key + "-" + channel} ({@code _AMQ_DUPL_ID}, when not null): the broker drops a second
+     * transaction with the same key, which is what makes the sweeper's re-queue of ids that did reach
+     * the queue a no-op.
      */
-    private void queue(List<MessageStore.Row> rows) {
+    void queue(List<MessageStore.Row> rows, String key) {
         jakarta.jms.ConnectionFactory cf = jms.getConnectionFactory();
         // Not through JmsTemplate: inside a database transaction it would tie the session to that transaction.
         try (jakarta.jms.Connection connection = cf.createConnection();
@@ -315,6 +345,12 @@ public class Messages {
                         producer = session.createProducer(session.createQueue(Queues.outbound(row.channel())));
                         producer.setDeliveryMode(jakarta.jms.DeliveryMode.PERSISTENT);
                         producers.put(row.channel(), producer);
+                        jakarta.jms.TextMessage first = session.createTextMessage(row.id());
+                        if (key != null) {
+                            first.setStringProperty("_AMQ_DUPL_ID", key + "-" + row.channel());
+                        }
+                        producer.send(first);
+                        continue;
                     }
                     producer.send(session.createTextMessage(row.id()));
                 }

@@ -17,6 +17,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.atrium.plugin.api.Event;
+import io.atrium.plugin.api.MessageStatus;
 import io.atrium.server.broker.Queues;
 import io.atrium.server.config.DataDirectory;
 import io.atrium.server.intake.EventIntake;
@@ -49,6 +50,16 @@ class MessagesIT extends HubTestSupport {
     DataDirectory data;
     @Autowired
     Templates templates;
+    @Autowired
+    MessageStore store;
+    @Autowired
+    Messages messages;
+    @Autowired
+    OutboundSweeper sweeper;
+    @Autowired
+    javax.sql.DataSource dataSource;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -302,5 +313,99 @@ class MessagesIT extends HubTestSupport {
             String id = readJson(r.body()).path("id").asText();
             await().atMost(WAIT).untilAsserted(() -> assertThat(sends(id)).singleElement().asString().contains("Sent by a route"));
         });
+    }
+
+    /**
+     * What a node killed between PostgreSQL's commit and the broker's leaves behind: the person's message
+     * recorded {@code queued}, listed in its enqueue row, and nothing on the outbound queue.
+     */
+    private MessageStore.Inserted committedNotQueued(String user, String text) {
+        long profileId = readJson(adminGet("/api/v1/profiles/user_id/" + user).body()).path("id").asLong();
+        String address = user + "@example.com";
+        MessageStore.Inserted inserted = store.insertAll(List.of(new MessageStore.Pending(new MessageStore.NewMessage(
+                MessageStore.newId(), profileId, "probe", "email", address, "transactional", null, null, null, null, "Hello",
+                text, null, List.of(), Map.of()), MessageStatus.QUEUED, null, null)));
+        assertThat(inserted.enqueue()).isNotNull();
+        return inserted;
+    }
+
+    private void age(long enqueue) {
+        jdbc.update("UPDATE message_enqueues SET created_at = now() - interval '10 minutes' WHERE id = ?", enqueue);
+    }
+
+    private long enqueueRows(long enqueue) {
+        return jdbc.queryForObject("SELECT count(*) FROM message_enqueues WHERE id = ?", Long.class, enqueue);
+    }
+
+    private double requeued() {
+        return meters.counter("atrium.messages.requeued").count();
+    }
+
+    @Test
+    void aMessageCommittedButNeverQueuedIsSentExactlyOnceByTheSweeper() throws Exception {
+        String user = person("sid", false);
+        MessageStore.Inserted inserted = committedNotQueued(user, "Your order is ready");
+        String id = inserted.rows().get(0).id();
+        assertThat(history(id)).containsExactly("queued");
+
+        // Young, it is left alone: its sender may be between the two commits.
+        sweeper.sweep();
+        assertThat(enqueueRows(inserted.enqueue())).isEqualTo(1);
+        assertThat(message(id).path("status").asText()).isEqualTo("queued");
+
+        age(inserted.enqueue());
+        double before = requeued();
+        sweeper.sweep();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id).path("status").asText()).isEqualTo("sent"));
+        assertThat(sends(id)).singleElement().asString().contains("Your order is ready");
+        assertThat(history(id)).containsExactly("queued", "sent");
+        assertThat(requeued() - before).isEqualTo(1);
+        assertThat(enqueueRows(inserted.enqueue())).isZero();
+
+        // Swept once: a second sweep (here or on another node) finds nothing.
+        sweeper.sweep();
+        assertThat(requeued() - before).isEqualTo(1);
+        assertThat(sends(id)).hasSize(1);
+    }
+
+    @Test
+    void theSweeperNeitherTakesARowItsSenderHoldsNorQueuesAgainWhatReachedTheQueue() throws Exception {
+        String user = person("ted", false);
+        // A sender that is alive holds its row's lock from before the broker send until after it: never swept.
+        MessageStore.Inserted held = committedNotQueued(user, "Held by its sender");
+        String heldId = held.rows().get(0).id();
+        age(held.enqueue());
+        double before = requeued();
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (java.sql.Statement st = c.createStatement()) {
+                st.executeQuery("SELECT id FROM message_enqueues WHERE id = " + held.enqueue() + " FOR UPDATE").close();
+            }
+            sweeper.sweep();
+            assertThat(enqueueRows(held.enqueue())).isEqualTo(1);
+            assertThat(requeued() - before).isZero();
+            c.rollback();
+        }
+        assertThat(message(heldId).path("status").asText()).isEqualTo("queued");
+
+        // A sender killed after the broker's commit and before PostgreSQL's: the ids are on the queue and the row is
+        // left. The sweeper's transaction carries the sender's duplicate-detection key, so the broker drops it.
+        MessageStore.Inserted queued = committedNotQueued(user, "Queued by its sender");
+        String queuedId = queued.rows().get(0).id();
+        messages.queue(queued.rows(), Messages.enqueueKey(queued.rows()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(queuedId).path("status").asText()).isEqualTo("sent"));
+        jdbc.update("UPDATE messages SET status = 'queued' WHERE id = ?", queuedId); // as when it still waits deep in the queue
+        age(queued.enqueue());
+        sweeper.sweep();
+        assertThat(enqueueRows(queued.enqueue())).isZero();
+        // Only the first row was queued by the sweeper.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(heldId).path("status").asText()).isEqualTo("sent"));
+        assertThat(requeued() - before).isEqualTo(1);
+        assertThat(sends(heldId)).hasSize(1);
+        assertThat(sends(queuedId)).hasSize(1);
+        // Nothing delivers its id a second time.
+        await().during(Duration.ofSeconds(2)).atMost(WAIT)
+                .untilAsserted(() -> assertThat(message(queuedId).path("status").asText()).isEqualTo("queued"));
+        assertThat(sends(queuedId)).hasSize(1);
     }
 }
