@@ -222,17 +222,20 @@ public class MessageStore {
 
     /**
      * Runs {@code send} (which puts the ids of the {@code message_enqueues} row {@code enqueue} on the
-     * outbound queue and commits the broker) while holding that row's lock, and deletes the row when it
-     * returns, in a transaction of its own. Returns false, sending nothing, when the row is gone: the
-     * sweeper took it (it is only swept when nobody holds its lock). If {@code send} throws, the row stays.
+     * outbound queue and commits the broker) while holding that row's lock, and deletes the row, in the
+     * caller's transaction or else one of its own. Returns false, sending nothing, when the row is gone:
+     * the sweeper took it (it is only swept when nobody holds its lock). If {@code send} throws, the row stays.
      */
     public boolean whileEnqueuing(long enqueue, Runnable send) {
-        return Boolean.TRUE.equals(ownTx.execute(s -> {
-            if (jdbc.queryForList("SELECT id FROM message_enqueues WHERE id = ? FOR UPDATE", Long.class, enqueue).isEmpty()) {
+        // Deleted first: the uncommitted delete is the lock the sweeper skips, and the row is back if this is rolled back.
+        // Inside a caller's transaction (a campaign worker's batch) it is part of that one, which saves a commit: should
+        // it roll back after the broker's commit, the sweeper queues the ids again with the same duplicate-detection keys,
+        // and the broker drops them.
+        return Boolean.TRUE.equals(tx.execute(s -> {
+            if (jdbc.update("DELETE FROM message_enqueues WHERE id = ?", enqueue) == 0) {
                 return false;
             }
             send.run();
-            jdbc.update("DELETE FROM message_enqueues WHERE id = ?", enqueue);
             return true;
         }));
     }
@@ -461,8 +464,19 @@ public class MessageStore {
         return where.toString();
     }
 
+    /**
+     * A new message id: a version 7 UUID (RFC 9562), the time in milliseconds followed by 74 random bits.
+     * Ids made one after the other sort one after the other, so the primary key of a big batch grows at
+     * its right edge instead of touching a random page of the index for every row (which, after each
+     * checkpoint, is a full page written to the WAL); the random part keeps them unguessable, as the
+     * tracking links need.
+     */
     public static String newId() {
-        return UUID.randomUUID().toString();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long millis = System.currentTimeMillis();
+        long high = (millis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     private Row row(ResultSet rs, int i) throws SQLException {

@@ -276,6 +276,14 @@ class CampaignsIT extends HubTestSupport {
         });
         // Launching again does not send twice: everyone is in already.
         assertThat(readJson(post("/api/v1/campaigns/" + id + "/launch", "").body()).path("entered").asInt()).isZero();
+
+        // Deleting the campaign deletes its journeys and every line of their trace.
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM journey_log WHERE campaign_id = ?", Long.class, id)).isPositive();
+        HttpResponse<String> deleted = send(HttpRequest.newBuilder(uri("/api/v1/campaigns/" + id))
+                .header("Authorization", "Bearer " + TOKEN).DELETE().build());
+        assertThat(deleted.statusCode()).as(deleted.body()).isIn(200, 204);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM journeys WHERE campaign_id = ?", Long.class, id)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM journey_log WHERE campaign_id = ?", Long.class, id)).isZero();
     }
 
     @Test
