@@ -146,9 +146,27 @@ public class Journeys {
                 endReasons);
     }
 
-    /** The journey waiting on this message is due now. */
+    /**
+     * The journey waiting on this message is due now. A status can arrive before the batch that sent the
+     * message is written back (a fast provider, a receipt in milliseconds): the journey is then still
+     * locked by that worker, and its committed row does not name the message yet, so nothing matches.
+     * In that case the journey the message's dedupe key names ({@code j<journey id>-...}) is waited for
+     * (its lock is the batch's) and then woken if it waits on this message.
+     */
     public int wakeOnMessage(String messageId) {
-        return jdbc.update("UPDATE journeys SET wake_at = now() WHERE message_id = ? AND state = 'waiting'", messageId);
+        int n = jdbc.update("UPDATE journeys SET wake_at = now() WHERE message_id = ? AND state = 'waiting'", messageId);
+        if (n > 0) {
+            return n;
+        }
+        List<Long> inFlight = jdbc.queryForList("SELECT j.id FROM messages m JOIN journeys j ON j.id = "
+                + "substring(m.dedupe_key from '^j([0-9]+)-')::bigint WHERE m.id = ? AND m.dedupe_key ~ '^j[0-9]+-' "
+                + "AND j.state <> 'done' AND j.message_id IS DISTINCT FROM m.id", Long.class, messageId);
+        if (inFlight.isEmpty()) {
+            return 0; // not a journey's message, or its journey is written already (and does not wait on it)
+        }
+        jdbc.queryForList("SELECT id FROM journeys WHERE id = ? FOR UPDATE", Long.class, inFlight.get(0));
+        return jdbc.update("UPDATE journeys SET wake_at = now() WHERE id = ? AND message_id = ? AND state = 'waiting'",
+                inFlight.get(0), messageId);
     }
 
     /**

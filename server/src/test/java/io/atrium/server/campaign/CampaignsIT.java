@@ -49,6 +49,8 @@ class CampaignsIT extends HubTestSupport {
     Journeys journeys;
     @Autowired
     TransactionTemplate tx;
+    @Autowired
+    javax.sql.DataSource dataSource;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -177,6 +179,45 @@ class CampaignsIT extends HubTestSupport {
         // The person's history shows each step too.
         assertThat(adminGet("/api/v1/profiles/user_id/" + user + "/events?size=200").body())
                 .contains("message_sent", "message_failed", "message_delivered", "segment_entered");
+    }
+
+    @Test
+    void aDeliveryReportThatArrivesBeforeItsBatchIsWrittenMovesTheJourneyOnAtOnce() throws Exception {
+        long seg = segment("{\"trait\": \"early_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");
+        String id = "early-" + run;
+        create(id, "{\"name\": \"Fast receipt\", \"trigger\": {\"type\": \"segment_entered\", \"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"tell\", \"type\": \"cascade\", \"channels\": ["
+                + "{\"channel\": \"probe\", \"template\": \"probe-" + run + "\", \"until\": \"delivered\", \"within\": \"1h\"},"
+                + "{\"channel\": \"probe-text\", \"template\": \"probe-text-" + run + "\"}]}]}");
+        launch(id);
+        String user = person("ida", Map.of("early_run", run));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id, user, "probe")).isNotNull());
+        String email = message(id, user, "probe").path("id").asText();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id, user, "probe").path("status").asText()).isEqualTo("sent"));
+        long journey = jdbc.queryForObject("SELECT id FROM journeys WHERE campaign_id = ?", Long.class, id);
+
+        // The journey as a worker holds it between its messages' commit and its own: the committed row does not name the
+        // message yet, the new one (uncommitted) waits on it for an hour.
+        jdbc.update("UPDATE journeys SET state = 'active', message_id = NULL, wake_at = now() + interval '1 hour' WHERE id = ?",
+                journey);
+        try (java.sql.Connection worker = dataSource.getConnection()) {
+            worker.setAutoCommit(false);
+            try (java.sql.PreparedStatement ps = worker.prepareStatement(
+                    "UPDATE journeys SET state = 'waiting', message_id = ?, wake_at = now() + interval '1 hour' WHERE id = ?")) {
+                ps.setString(1, email);
+                ps.setLong(2, journey);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            // The provider's receipt comes now: the message is delivered; the journey it is about is not written yet.
+            report("probe", email, "delivered", null);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(message(id, user, "probe").path("status").asText())
+                    .isEqualTo("delivered"));
+            assertThat(log(id, user)).doesNotContain("reached:probe");
+            worker.commit();
+        }
+        // Once it is written, the receipt moves it on at once, not after the hour.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log(id, user)).contains("reached:probe", "exited"));
+        assertThat(log(id, user)).doesNotContain("sent:probe-text");
     }
 
     @Test
