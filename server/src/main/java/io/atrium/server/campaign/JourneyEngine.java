@@ -87,7 +87,7 @@ public class JourneyEngine {
                          MeterRegistry registry,
                          @Value("${atrium.campaigns.tick:250ms}") Duration tick,
                          @Value("${atrium.campaigns.workers:2}") int workers,
-                         @Value("${atrium.campaigns.batch:500}") int batch,
+                         @Value("${atrium.campaigns.batch:1000}") int batch,
                          @Value("${atrium.contact-policy.time-zone:UTC}") String defaultZone,
                          @Value("${atrium.contact-policy.quiet-hours.from:}") String quietFrom,
                          @Value("${atrium.contact-policy.quiet-hours.to:}") String quietTo,
