@@ -165,11 +165,6 @@ public class CampaignStore {
         return jdbc.query("SELECT * FROM campaigns WHERE state = 'active' AND definition->'goal'->>'event' IS NOT NULL", this::row);
     }
 
-    /** Active campaigns whose goal is the event {@code name}. */
-    public List<Campaign> withGoal(String name) {
-        return jdbc.query("SELECT * FROM campaigns WHERE state = 'active' AND definition->'goal'->>'event' = ?", this::row, name);
-    }
-
     private static void refuse(List<CampaignDefinition.Problem> problems) {
         if (!problems.isEmpty()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_campaign", problems);

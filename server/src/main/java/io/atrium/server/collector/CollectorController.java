@@ -184,7 +184,7 @@ public class CollectorController {
             }
             if (body.length > properties.getMaxEventSize().toBytes()) {
                 // Only a body over the event limit can hold an event over it.
-                checkEventSizes(items, paths, batch, parsed.itemBytes());
+                checkEventSizes(paths, batch, batch ? parsed.itemBytes() : new long[] {body.length});
             }
 
             List<EventValidator.Problem> problems = new ArrayList<>();
@@ -300,22 +300,12 @@ public class CollectorController {
      * Refuses the request when an event is over the per-event limit: its size is its bytes in the
      * (decompressed) body as sent, measured while parsing; for a single-event endpoint the body.
      */
-    private void checkEventSizes(List<JsonNode> items, List<String> paths, boolean batch, long[] itemBytes) throws Refusal {
+    private void checkEventSizes(List<String> paths, boolean batch, long[] itemBytes) throws Refusal {
         long max = properties.getMaxEventSize().toBytes();
         List<String> over = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            long bytes;
-            if (itemBytes != null && i < itemBytes.length) {
-                bytes = itemBytes[i];
-            } else {
-                try {
-                    bytes = mapper.writeValueAsBytes(items.get(i)).length;
-                } catch (JsonProcessingException e) {
-                    bytes = Long.MAX_VALUE;
-                }
-            }
-            if (bytes > max) {
-                over.add((batch ? paths.get(i) + " (index " + i + ") is " : "the event is ") + bytes + " bytes");
+        for (int i = 0; i < itemBytes.length; i++) {
+            if (itemBytes[i] > max) {
+                over.add((batch ? paths.get(i) + " (index " + i + ") is " : "the event is ") + itemBytes[i] + " bytes");
             }
         }
         if (!over.isEmpty()) {

@@ -56,7 +56,6 @@ public class EventValidator {
             .optionalStart().appendOffset("+HH", "Z").optionalEnd()
             .toFormatter(Locale.ROOT);
 
-
     private final ObjectMapper mapper;
 
     public EventValidator(ObjectMapper mapper) {

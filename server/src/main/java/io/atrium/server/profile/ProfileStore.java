@@ -1,6 +1,5 @@
 package io.atrium.server.profile;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,6 +55,7 @@ public class ProfileStore {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ObjectMapper mapper;
+    private final QueuedEvents queued;
     private final IdentityExtractor extractor;
     private final Set<String> guarded;
     private final MeterRegistry registry;
@@ -72,6 +71,7 @@ public class ProfileStore {
         this.jdbc = jdbc;
         this.tx = tx;
         this.mapper = mapper;
+        this.queued = new QueuedEvents(mapper);
         this.extractor = new IdentityExtractor(new IdentityNormalizer(properties.getDefaultPhoneCountryCode()));
         this.guarded = new HashSet<>(properties.getMerge().getNeverMergeDifferent());
         this.registry = registry;
@@ -119,11 +119,12 @@ public class ProfileStore {
 
     /** Applies the events in one transaction, retrying a few times when it loses a deadlock. */
     public Changes apply(List<Event> events) {
-        List<QueuedEvents.Queued> queued = new ArrayList<>(events.size());
-        for (Event e : events) {
-            queued.add(QueuedEvents.of(e, mapper));
+        // Through the queue's own format and reader, so that these events are read as the stage reads the queue's.
+        try {
+            return applyQueued(queued.read(mapper.writeValueAsBytes(events)));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot write the events as the queue holds them: " + e.getMessage(), e);
         }
-        return applyQueued(queued);
     }
 
     /** As {@link #apply(List)}, for events as the profile stage reads them from the queue. */
@@ -197,7 +198,7 @@ public class ProfileStore {
         Map<String, Prepared> batch = new LinkedHashMap<>();
         for (QueuedEvents.Queued q : events) {
             Event e = q.event();
-            String mid = e.messageId() == null || e.messageId().isBlank() ? derivedMessageId(e) : e.messageId();
+            String mid = e.messageId(); // QueuedEvents derives one for an event that came without
             if (batch.containsKey(mid)) {
                 counts.duplicates++;
                 continue;
@@ -751,11 +752,6 @@ public class ProfileStore {
             return e.originalTimestamp();
         }
         return e.receivedAt() != null ? e.receivedAt() : Instant.now();
-    }
-
-    /** An event without a messageId gets one derived from its content, so that a replay of it is still the same event. */
-    String derivedMessageId(Event e) {
-        return "derived-" + UUID.nameUUIDFromBytes(json(e).getBytes(StandardCharsets.UTF_8));
     }
 
     private static String str(Instant i) {

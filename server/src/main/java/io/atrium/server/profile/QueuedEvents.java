@@ -186,14 +186,4 @@ final class QueuedEvents {
         int end = (int) p.currentLocation().getByteOffset();
         return new String(body, start, end - start, StandardCharsets.UTF_8);
     }
-
-    /** The same text for an event built in the hub (tests, {@link ProfileStore#apply(List)}). */
-    static Queued of(Event e, ObjectMapper mapper) {
-        try {
-            return new Queued(e, mapper.writeValueAsString(e.traits()), mapper.writeValueAsString(e.properties()),
-                    mapper.writeValueAsString(e.context()), mapper.writeValueAsString(e.identities()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalArgumentException("cannot write an event as JSON: " + ex.getOriginalMessage(), ex);
-        }
-    }
 }
