@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -44,6 +45,9 @@ final class ConsoleBrowser implements AutoCloseable {
                 .usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        // The console redraws parts of a page when its data changes (a click's answer, a poll), so an
+        // element found a moment ago may be gone; waits look again instead of failing.
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     /** Opens the console at a hash route ("#/segments") or its start page (""). */
@@ -87,6 +91,39 @@ final class ConsoleBrowser implements AutoCloseable {
 
     WebElement clickable(String name) {
         return wait.until(ExpectedConditions.elementToBeClickable(byTest(name)));
+    }
+
+    /** Clicks the element once it is clickable, finding it again if the page redrew it meanwhile. */
+    void click(String name) {
+        wait.until(d -> {
+            WebElement element = ExpectedConditions.elementToBeClickable(byTest(name)).apply(d);
+            if (element == null) {
+                return null;
+            }
+            element.click();
+            return true;
+        });
+    }
+
+    /** The visible element's text, read again if the page redrew it meanwhile. */
+    String text(String name) {
+        return wait.until(d -> {
+            WebElement element = ExpectedConditions.visibilityOfElementLocated(byTest(name)).apply(d);
+            return element == null ? null : element.getText();
+        });
+    }
+
+    /** The element's attribute ("" when it has none), read again if the page redrew it meanwhile. */
+    String attribute(String name, String attribute) {
+        return wait.until(d -> {
+            String value = d.findElement(byTest(name)).getAttribute(attribute);
+            return value == null ? "" : value;
+        });
+    }
+
+    /** Waits until the element's attribute has the expected value. */
+    void waitForAttribute(String name, String attribute, String expected) {
+        wait.until(ExpectedConditions.attributeToBe(byTest(name), attribute, expected));
     }
 
     /** Waits until the element's text contains the expected text. */

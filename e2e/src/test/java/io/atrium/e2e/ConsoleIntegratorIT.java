@@ -90,33 +90,33 @@ class ConsoleIntegratorIT {
     @DisplayName("an integrator uploads a plugin, fixes the config error shown next to its field, saves, and it runs")
     void uploadConfigureAndStartAPlugin() throws Exception {
         browser.signIn(USER, PASSWORD);
-        assertThat(browser.test("role").getText()).isEqualTo("integrator");
+        assertThat(browser.text("role")).isEqualTo("integrator");
         browser.visible("dashboard");
         // The integrator's navigation has the plugins but neither users nor the audit log.
         assertThat(browser.all("nav-plugins")).hasSize(1);
         assertThat(browser.all("nav-users")).isEmpty();
         assertThat(browser.all("nav-audit")).isEmpty();
 
-        browser.clickable("nav-plugins").click();
+        browser.click("nav-plugins");
         browser.visible("plugins-table");
         assertThat(browser.all("plugin-row-email")).isEmpty();
         browser.visible("plugin-file").sendKeys(emailZip.toString());
-        browser.clickable("plugin-upload").click();
+        browser.click("plugin-upload");
         browser.waitForText("upload-ok", "email");
 
         // Listed, DISABLED because its required keys are missing, with that reason.
         browser.visible("plugin-row-email");
-        browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
-        assertThat(browser.test("plugin-error-email").getText()).contains("smtp-host");
+        browser.waitForAttribute("plugin-state-email", "data-state", "DISABLED");
+        assertThat(browser.text("plugin-error-email")).contains("smtp-host");
 
-        browser.clickable("plugin-link-email").click();
+        browser.click("plugin-link-email");
         browser.visible("config-form");
         // Generated from the configSpec: a select for allowed values, a password input for a secret.
         assertThat(browser.test("config-smtp-security").getTagName()).isEqualTo("select");
         assertThat(new Select(browser.test("config-smtp-security")).getOptions()).extracting(WebElement::getText)
                 .contains("none", "starttls", "tls");
-        assertThat(browser.test("config-smtp-password").getAttribute("type")).isEqualTo("password");
-        assertThat(browser.test("config-smtp-port").getAttribute("placeholder")).isEqualTo("587");
+        assertThat(browser.attribute("config-smtp-password", "type")).isEqualTo("password");
+        assertThat(browser.attribute("config-smtp-port", "placeholder")).isEqualTo("587");
         // Validated as soon as the form opens: the required keys are named next to their fields.
         browser.wait.until(d -> !errorFor("smtp-host").isEmpty());
 
@@ -128,11 +128,11 @@ class ConsoleIntegratorIT {
         // Validated while typing (debounced): the bad port is marked, the keys now given are not.
         browser.wait.until(d -> !errorFor("smtp-port").isEmpty() && errorFor("smtp-host").isEmpty() && errorFor("from").isEmpty());
         assertThat(errorFor("smtp-port")).contains("smtp-port");
-        assertThat(browser.test("config-smtp-port").getAttribute("class")).contains("invalid");
+        assertThat(browser.attribute("config-smtp-port", "class")).contains("invalid");
         browser.screenshot("admin-plugin-config");
 
         // Saving a bad form is refused by the server, which names the same field; nothing is written.
-        browser.clickable("config-save").click();
+        browser.click("config-save");
         browser.visible("config-invalid");
         assertThat(errorFor("smtp-port")).contains("smtp-port");
         assertThat(Files.exists(hub.home.resolve("config/plugins/email.yml"))).isFalse();
@@ -150,18 +150,18 @@ class ConsoleIntegratorIT {
         assertThat(errorFor("imap-username")).contains("required when 'bounce-mode' is 'imap'");
         assertThat(errorFor("imap-password")).contains("required when 'bounce-mode' is 'imap'");
         assertThat(errorFor("bounce-mode")).isEmpty();
-        assertThat(browser.test("config-imap-host").getAttribute("class")).contains("invalid");
+        assertThat(browser.attribute("config-imap-host", "class")).contains("invalid");
         assertThat(browser.driver.findElements(By.cssSelector("[data-test=plugin-config] .error-box"))).isEmpty();
         browser.visible("config-invalid");
         new Select(browser.test("config-bounce-mode")).selectByValue("");
         browser.wait.until(d -> errorFor("imap-host").isEmpty());
         browser.visible("config-valid");
-        browser.clickable("config-save").click();
+        browser.click("config-save");
         browser.visible("config-saved");
-        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
+        browser.waitForAttribute("plugin-state", "data-state", "STARTED");
         assertThat(browser.all("plugin-error")).isEmpty();
         // The placeholder is shown as written, not resolved, so saving again keeps it.
-        assertThat(browser.test("config-smtp-host").getAttribute("value")).isEqualTo(SMTP_HOST);
+        assertThat(browser.attribute("config-smtp-host", "value")).isEqualTo(SMTP_HOST);
 
         // The API and the file agree with what the console showed.
         JsonNode email = plugin("email");
@@ -173,42 +173,42 @@ class ConsoleIntegratorIT {
         assertThat(Files.readString(hub.home.resolve("config/plugins/email.yml"))).contains("smtp-host: ${ATRIUM_E2E_SMTP_HOST:127.0.0.1}");
         // Saving the unchanged form writes the placeholder back, not the value it stood for.
         assertThat(configSaves()).hasSize(1);
-        browser.clickable("config-save").click();
+        browser.click("config-save");
         await("the second save").atMost(WAIT).ignoreExceptions().until(() -> configSaves().size() == 2);
         assertThat(configSaves().get(0).path("detail").path("changedKeys").size()).as("keys changed by saving the form as shown").isZero();
         assertThat(Files.readString(hub.home.resolve("config/plugins/email.yml"))).contains("smtp-host: ${ATRIUM_E2E_SMTP_HOST:127.0.0.1}")
                 .doesNotContain("smtp-host: 127.0.0.1");
-        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
-        assertThat(browser.test("config-smtp-host").getAttribute("value")).isEqualTo(SMTP_HOST);
+        browser.waitForAttribute("plugin-state", "data-state", "STARTED");
+        assertThat(browser.attribute("config-smtp-host", "value")).isEqualTo(SMTP_HOST);
 
         // Disable: the page shows the plugin DISABLED by her, without its channel, and offers Enable.
-        browser.clickable("plugin-disable").click();
-        browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state").getAttribute("data-state")));
-        assertThat(browser.visible("plugin-error").getText()).startsWith("disabled by " + USER + " at ");
+        browser.click("plugin-disable");
+        browser.waitForAttribute("plugin-state", "data-state", "DISABLED");
+        assertThat(browser.text("plugin-error")).startsWith("disabled by " + USER + " at ");
         assertThat(browser.all("plugin-disable")).isEmpty();
-        assertThat(browser.clickable("plugin-enable").getText()).isEqualTo("Enable");
-        assertThat(browser.test("plugin-facts").getText()).doesNotContain("Channels");
+        assertThat(browser.text("plugin-enable")).isEqualTo("Enable");
+        assertThat(browser.text("plugin-facts")).doesNotContain("Channels");
         JsonNode disabled = plugin("email");
         assertThat(disabled.path("state").asText()).isEqualTo("DISABLED");
         assertThat(disabled.path("enabled").asBoolean()).isFalse();
         assertThat(disabled.path("channels").size()).isZero();
-        browser.clickable("nav-plugins").click();
-        browser.wait.until(d -> "DISABLED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
-        assertThat(browser.test("plugin-error-email").getText()).startsWith("disabled by " + USER + " at ");
+        browser.click("nav-plugins");
+        browser.waitForAttribute("plugin-state-email", "data-state", "DISABLED");
+        assertThat(browser.text("plugin-error-email")).startsWith("disabled by " + USER + " at ");
         // Enable: it runs again with its configuration, and the page says so.
-        browser.clickable("plugin-link-email").click();
-        browser.clickable("plugin-enable").click();
-        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state").getAttribute("data-state")));
+        browser.click("plugin-link-email");
+        browser.click("plugin-enable");
+        browser.waitForAttribute("plugin-state", "data-state", "STARTED");
         assertThat(browser.all("plugin-error")).isEmpty();
-        assertThat(browser.clickable("plugin-disable").getText()).isEqualTo("Disable");
-        assertThat(browser.test("plugin-facts").getText()).contains("Channels");
+        assertThat(browser.text("plugin-disable")).isEqualTo("Disable");
+        assertThat(browser.text("plugin-facts")).contains("Channels");
         JsonNode enabled = plugin("email");
         assertThat(enabled.path("state").asText()).isEqualTo("STARTED");
         assertThat(enabled.path("enabled").asBoolean()).isTrue();
         assertThat(enabled.path("channels").toString()).contains("email");
 
-        browser.clickable("nav-plugins").click();
-        browser.wait.until(d -> "STARTED".equals(browser.test("plugin-state-email").getAttribute("data-state")));
+        browser.click("nav-plugins");
+        browser.waitForAttribute("plugin-state-email", "data-state", "STARTED");
         browser.screenshot("admin-plugins");
     }
 
@@ -233,10 +233,10 @@ class ConsoleIntegratorIT {
                       steps:
                         - setBody: [unclosed
                 """);
-        browser.clickable("nav-routes").click();
+        browser.click("nav-routes");
         browser.visible("routes-table");
         browser.visible("route-problem-broken-orders.yaml");
-        assertThat(browser.test("route-problem-broken-orders.yaml").getText()).contains("line");
+        assertThat(browser.text("route-problem-broken-orders.yaml")).contains("line");
         // Throughput is measured between two refreshes of the page.
         browser.visible("route-row-console-ticker");
         browser.wait.withTimeout(WAIT).until(d -> {
@@ -247,7 +247,7 @@ class ConsoleIntegratorIT {
 
         browser.test("route-problem-broken-orders.yaml").findElement(By.tagName("a")).click();
         browser.visible("route-yaml");
-        assertThat(browser.test("route-yaml").getText()).contains("setBody: [unclosed");
+        assertThat(browser.text("route-yaml")).contains("setBody: [unclosed");
         JsonNode failed = null;
         for (JsonNode r : hub.getJson("/api/v1/routes")) {
             if ("broken-orders.yaml".equals(r.path("file").asText()) && "FAILED".equals(r.path("state").asText())) {
@@ -258,7 +258,7 @@ class ConsoleIntegratorIT {
         // The line the server names is the one marked in the YAML.
         WebElement marked = browser.driver.findElement(By.cssSelector("[data-test=route-yaml] .error-line"));
         assertThat(marked.getAttribute("data-line")).isEqualTo(failed.path("line").asText());
-        assertThat(browser.test("route-file-error").getText()).contains("line " + failed.path("line").asText());
+        assertThat(browser.text("route-file-error")).contains("line " + failed.path("line").asText());
     }
 
     @Test
@@ -266,13 +266,13 @@ class ConsoleIntegratorIT {
     @DisplayName("sources: a new source shows its write key and the tracker tag to copy")
     void sources() throws Exception {
         hub.createSource("mobile-app");
-        browser.clickable("nav-sources").click();
+        browser.click("nav-sources");
         browser.visible("source-row-mobile-app");
         browser.visible("source-name").sendKeys("web-shop");
-        browser.clickable("source-create").click();
-        String key = browser.visible("new-write-key").getText();
+        browser.click("source-create");
+        String key = browser.text("new-write-key");
         assertThat(key).hasSize(43);
-        String snippet = browser.test("snippet").getAttribute("value");
+        String snippet = browser.attribute("snippet", "value");
         // On the hub's public URL (ATRIUM_PUBLIC_URL), not on the address this browser happens to use.
         assertThat(snippet).isEqualTo("<script async src=\"" + PUBLIC_URL + "/js/atrium.js\" data-write-key=\"" + key + "\"></script>");
         assertThat(hub.getJson("/api/v1/plugins/web-tracker").path("publicUrl").asText()).isEqualTo(PUBLIC_URL);
@@ -296,11 +296,11 @@ class ConsoleIntegratorIT {
         assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
 
         // Revoking asks first; cancelling changes nothing, confirming revokes.
-        browser.clickable("source-revoke-mobile-app").click();
-        browser.clickable("confirm-cancel").click();
+        browser.click("source-revoke-mobile-app");
+        browser.click("confirm-cancel");
         assertThat(sourceActive("mobile-app")).isTrue();
-        browser.clickable("source-revoke-mobile-app").click();
-        browser.clickable("confirm-ok").click();
+        browser.click("source-revoke-mobile-app");
+        browser.click("confirm-ok");
         await("mobile-app revoked").atMost(WAIT).untilAsserted(() -> assertThat(sourceActive("mobile-app")).isFalse());
         browser.wait.until(ExpectedConditions.numberOfElementsToBe(ConsoleBrowser.byTest("source-revoke-mobile-app"), 0));
     }
@@ -310,16 +310,16 @@ class ConsoleIntegratorIT {
     @DisplayName("the integrator changes her password; the admin manages users, and the audit log names the integrator for each change, newest first")
     void auditLog() throws Exception {
         // The integrator changes her own password on Account: a wrong current one is marked at its field.
-        browser.clickable("nav-account").click();
+        browser.click("nav-account");
         browser.visible("current-password").sendKeys("not-my-password");
         browser.test("new-password").sendKeys(NEW_PASSWORD);
         browser.test("repeat-password").sendKeys(NEW_PASSWORD);
-        browser.clickable("password-save").click();
+        browser.click("password-save");
         browser.wait.until(d -> !d.findElement(By.cssSelector("[data-error-for=currentPassword]")).getText().isBlank());
-        assertThat(browser.test("current-password").getAttribute("class")).contains("invalid");
+        assertThat(browser.attribute("current-password", "class")).contains("invalid");
         browser.test("current-password").clear();
         browser.test("current-password").sendKeys(PASSWORD);
-        browser.clickable("password-save").click();
+        browser.click("password-save");
         browser.visible("password-changed");
         browser.signOut();
         signIn(USER, NEW_PASSWORD);
@@ -329,16 +329,16 @@ class ConsoleIntegratorIT {
         browser.visible("dashboard");
         // The dashboard counts the three events of the web shop and names what is wrong.
         browser.wait.withTimeout(WAIT).until(d -> !"0".equals(browser.test("card-events-value").getText()));
-        assertThat(browser.test("card-events-value").getText()).isEqualTo("3");
+        assertThat(browser.text("card-events-value")).isEqualTo("3");
         assertThat(browser.driver.findElements(By.cssSelector("[data-test=events-per-minute] rect.bar"))).hasSize(60);
-        assertThat(browser.test("card-profiles-value").getText()).isEqualTo("1");
+        assertThat(browser.text("card-profiles-value")).isEqualTo("1");
         browser.visible("route-failing-broken-orders.yaml");
-        assertThat(browser.test("route-failing-broken-orders.yaml").getText()).contains("line");
+        assertThat(browser.text("route-failing-broken-orders.yaml")).contains("line");
         browser.visible("plugin-failing-crm");
         assertThat(browser.all("plugin-failing-email")).isEmpty();
         browser.visible("queue-atrium.events");
         browser.screenshot("admin-dashboard");
-        browser.clickable("nav-users").click();
+        browser.click("nav-users");
         browser.visible("user-row-" + USER);
         assertThat(browser.test("user-row-" + USER).getText()).contains("Ines Integrator");
         // The admin creates a marketer, then deletes him after typing his name.
@@ -346,7 +346,7 @@ class ConsoleIntegratorIT {
         browser.test("new-displayName").sendKeys("Mark Marketer");
         new Select(browser.test("new-role")).selectByValue("marketer");
         browser.test("new-user-password").sendKeys("marketer-pass-1");
-        browser.clickable("user-create").click();
+        browser.click("user-create");
         browser.visible("user-row-mark");
         assertThat(hub.getJson("/api/v1/users/mark").path("role").asText()).isEqualTo("marketer");
         browser.screenshot("admin-users");
@@ -359,22 +359,22 @@ class ConsoleIntegratorIT {
                 By.xpath("//*[@data-test='toast' and normalize-space(.)='mark is now integrator']")));
         browser.signOut();
         signIn("mark", "marketer-pass-1");
-        assertThat(browser.test("role").getText()).isEqualTo("integrator");
+        assertThat(browser.text("role")).isEqualTo("integrator");
         assertThat(browser.all("nav-plugins")).hasSize(1);
         assertThat(browser.all("nav-users")).isEmpty();
         browser.signOut();
         signIn("admin", Hub.ADMIN_PASSWORD);
-        browser.clickable("nav-users").click();
+        browser.click("nav-users");
         browser.visible("user-row-mark");
         assertThat(new Select(browser.test("user-role-mark")).getFirstSelectedOption().getAttribute("value")).isEqualTo("integrator");
-        browser.clickable("user-delete-mark").click();
+        browser.click("user-delete-mark");
         assertThat(browser.clickable("confirm-text").isDisplayed()).isTrue();
         assertThat(browser.test("confirm-ok").isEnabled()).isFalse();
         browser.test("confirm-text").sendKeys("mark");
-        browser.clickable("confirm-ok").click();
+        browser.click("confirm-ok");
         browser.wait.until(ExpectedConditions.numberOfElementsToBe(ConsoleBrowser.byTest("user-row-mark"), 0));
         assertThat(hub.admin("GET", "/api/v1/users/mark", null).statusCode()).isEqualTo(404);
-        browser.clickable("nav-audit").click();
+        browser.click("nav-audit");
         browser.visible("audit-table");
         browser.test("audit-filter").sendKeys(USER);
         String audit = browser.test("audit-table").getText();

@@ -67,7 +67,7 @@ class ConsoleViewerIT {
     @DisplayName("a viewer sees the pages with no control that changes anything, and the API refuses a change from the browser")
     void viewerCanLookButNotChange() throws Exception {
         browser.signIn(USER, PASSWORD);
-        assertThat(browser.test("role").getText()).isEqualTo("viewer");
+        assertThat(browser.text("role")).isEqualTo("viewer");
         browser.visible("dashboard");
         assertNoChangeControls("dashboard");
         assertThat(browser.all("nav-users")).isEmpty();
@@ -96,7 +96,7 @@ class ConsoleViewerIT {
         for (JsonNode s : hub.getJson("/api/v1/sources")) {
             key = "web-shop".equals(s.path("name").asText()) ? s.path("writeKey").asText() : key;
         }
-        browser.clickable("source-snippet-web-shop").click();
+        browser.click("source-snippet-web-shop");
         assertThat(browser.visible("snippet").getAttribute("value"))
                 .isEqualTo("<script async src=\"" + hub.uri("/js/atrium.js") + "\" data-write-key=\"" + key + "\"></script>");
         assertThat(hub.getJson("/api/v1/plugins/web-tracker").path("publicUrl").isNull()).isTrue();
