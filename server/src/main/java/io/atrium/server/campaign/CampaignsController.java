@@ -55,10 +55,11 @@ public class CampaignsController {
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final AuditLog audit;
+    private final CampaignStats stats;
 
     public CampaignsController(CampaignStore store, CampaignTriggers triggers, Journeys journeys, MessageStore messages,
                                ProfileAdmin profiles, ChannelRegistry channels, ConsentCheck consent, JdbcTemplate jdbc,
-                               ObjectMapper mapper, AuditLog audit) {
+                               ObjectMapper mapper, AuditLog audit, CampaignStats stats) {
         this.store = store;
         this.triggers = triggers;
         this.journeys = journeys;
@@ -69,6 +70,7 @@ public class CampaignsController {
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.audit = audit;
+        this.stats = stats;
     }
 
     private JsonNode read(String body, String contentType) {
@@ -145,6 +147,7 @@ public class CampaignsController {
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@PathVariable String id, java.security.Principal who) {
         store.delete(id);
+        stats.forget(id);
         audit.record(who.getName(), "campaign.delete", "campaign/" + id, Map.of());
         return ResponseEntity.noContent().build();
     }
@@ -194,70 +197,11 @@ public class CampaignsController {
         return view(store.get(id));
     }
 
-    /** Journeys by state, and per step and channel: sent, delivered, opened, clicked, failed, skipped, fell back. */
+    /** Journeys by state, and per step and channel: sent, delivered, opened, clicked, failed, skipped, fell back ({@link CampaignStats}). */
     @GetMapping("/{id}/stats")
     public Map<String, Object> stats(@PathVariable String id) {
         CampaignStore.Campaign c = store.get(id);
-        CampaignDefinition d = store.definition(c);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("campaignId", id);
-        out.put("state", c.state());
-        out.put("journeys", jdbc.queryForMap("SELECT count(*) AS entered, "
-                + "count(*) FILTER (WHERE state IN ('active', 'waiting')) AS running, "
-                + "count(*) FILTER (WHERE state = 'waiting') AS waiting, "
-                + "count(*) FILTER (WHERE state = 'done' AND end_reason = 'completed') AS completed, "
-                + "count(*) FILTER (WHERE state = 'done' AND end_reason LIKE 'exited%') AS exited, "
-                + "count(*) FILTER (WHERE converted_at IS NOT NULL) AS converted FROM journeys WHERE campaign_id = ?", id));
-        Map<String, Map<String, Map<String, Long>>> steps = new LinkedHashMap<>();
-        for (CampaignDefinition.Step s : d.steps()) {
-            Map<String, Map<String, Long>> byChannel = new LinkedHashMap<>();
-            for (CampaignDefinition.ChannelStep cs : s.channels()) {
-                Map<String, Long> counts = new LinkedHashMap<>();
-                for (String k : List.of("sent", "delivered", "opened", "clicked", "failed", "skipped", "fellBack", "deferred")) {
-                    counts.put(k, 0L);
-                }
-                byChannel.put(cs.channel(), counts);
-            }
-            steps.put(s.id(), byChannel);
-        }
-        // A message that failed after the provider had accepted it (Viber: not a user; an SMS receipt UNDELIV) was
-        // sent, like a bounced e-mail: its history has a sent status.
-        jdbc.query("SELECT step_id, channel, status, reason, CASE WHEN status = 'failed' THEN EXISTS (SELECT 1 FROM "
-                + "message_statuses s WHERE s.message_id = m.id AND s.status = 'sent') ELSE false END, count(*) "
-                + "FROM messages m WHERE campaign_id = ? GROUP BY 1, 2, 3, 4, 5", rs -> {
-            Map<String, Long> counts = steps.getOrDefault(rs.getString(1), Map.of()).get(rs.getString(2));
-            if (counts == null) {
-                return;
-            }
-            String status = rs.getString(3);
-            String reason = rs.getString(4);
-            boolean failedAfterSent = rs.getBoolean(5);
-            long n = rs.getLong(6);
-            if (status.equals("failed") && reason != null && List.of("no_consent", "no_address", "template_error").contains(reason)) {
-                return; // counted as skipped from the journey log
-            }
-            for (String k : List.of("sent", "delivered", "opened", "clicked")) {
-                if (MessageStore.reached(status, k) || (k.equals("sent") && (status.equals("bounced") || failedAfterSent))) {
-                    counts.merge(k, n, Long::sum);
-                }
-            }
-            if (MessageStore.isFailed(status)) {
-                counts.merge("failed", n, Long::sum);
-            }
-        }, id);
-        jdbc.query("SELECT step_id, channel, kind, count(*) FROM journey_log WHERE campaign_id = ? AND kind IN "
-                + "('skipped', 'fell_back', 'deferred') GROUP BY 1, 2, 3", rs -> {
-                    Map<String, Long> counts = steps.getOrDefault(rs.getString(1), Map.of()).get(rs.getString(2));
-                    if (counts != null) {
-                        String k = switch (rs.getString(3)) {
-                            case "fell_back" -> "fellBack";
-                            default -> rs.getString(3);
-                        };
-                        counts.merge(k, rs.getLong(4), Long::sum);
-                    }
-                }, id);
-        out.put("steps", steps);
-        return out;
+        return stats.of(c, store.definition(c));
     }
 
     /** Why this person did or didn't get each message: their journeys, every decision, and the messages. */

@@ -169,8 +169,12 @@ class CampaignsIT extends HubTestSupport {
         assertThat(log(id, user)).containsSubsequence("entered", "sent:probe", "fell_back:probe", "sent:probe-chat",
                 "fell_back:probe-chat", "sent:probe-text", "exited");
 
+        java.time.Instant asked = java.time.Instant.now();
         JsonNode stats = readJson(adminGet("/api/v1/campaigns/" + id + "/stats").body());
         assertThat(stats.path("journeys").path("entered").asInt()).isEqualTo(1);
+        // A small campaign is counted for every call: the answer says when, and how long counting took.
+        assertThat(java.time.Instant.parse(stats.path("asOf").asText())).isBetween(asked.minusSeconds(1), java.time.Instant.now());
+        assertThat(stats.path("countedInMs").isIntegralNumber()).as(stats.toString()).isTrue();
         JsonNode remind = stats.path("steps").path("remind");
         assertThat(remind.path("probe").path("sent").asInt()).isEqualTo(1);
         assertThat(remind.path("probe").path("fellBack").asInt()).isEqualTo(1);

@@ -210,7 +210,7 @@ function statsPanel(ctx, campaign) {
         channels, { test: 'stats-table-' + stepId }));
     });
     clear(box, cards, steps);
-    updated.textContent = t('campaigns.statsAt', { time: fmtDate(new Date(), { dateStyle: undefined, timeStyle: 'medium' }) });
+    updated.textContent = t('campaigns.statsAt', { time: fmtDate(s.asOf ? new Date(s.asOf) : new Date(), { dateStyle: undefined, timeStyle: 'medium' }) });
   };
   refresh();
   ctx.every(STATS_REFRESH_MS, refresh);
