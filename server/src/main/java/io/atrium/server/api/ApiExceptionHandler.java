@@ -66,8 +66,7 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(ResponseStatusException.class)
     ResponseEntity<ApiError> status(ResponseStatusException e) {
-        return ResponseEntity.status(e.getStatusCode()).body(new ApiError(
-                e.getStatusCode().toString().replaceFirst("^\\d+ ", "").toLowerCase().replace(' ', '_'), e.getReason()));
+        return ResponseEntity.status(e.getStatusCode()).body(new ApiError(ApiError.code(e.getStatusCode().value()), e.getReason()));
     }
 
     @ExceptionHandler(Exception.class)

@@ -26,8 +26,7 @@ import org.springframework.web.util.UriUtils;
  * backslash, ...) answer like the rest of the API: 400 {@code {"error": "bad_request", "detail": ...}},
  * for a route file naming the file. Spring Security's firewall refuses them; Tomcat is told to
  * leave an encoded slash or backslash ({@code %2F}, {@code %5C}) to that firewall instead of
- * refusing it with its own HTML page, so such refusals of an {@code /api/} path are JSON. Other
- * paths get a bare 400 as before.
+ * refusing it with its own HTML page, so such refusals are JSON too, on every path.
  */
 @Configuration(proxyBeanMethods = false)
 public class RejectedRequests {
@@ -62,10 +61,6 @@ public class RejectedRequests {
         }
         log.debug("Refused {} {}: {}", request.getMethod(), path, e.getMessage());
         if (response.isCommitted()) {
-            return;
-        }
-        if (!path.startsWith("/api/")) {
-            response.sendError(HttpServletResponse.SC_BAD_REQUEST);
             return;
         }
         Object detail;
