@@ -408,4 +408,67 @@ class MessagesIT extends HubTestSupport {
                 .untilAsserted(() -> assertThat(message(queuedId).path("status").asText()).isEqualTo("queued"));
         assertThat(sends(queuedId)).hasSize(1);
     }
+
+    private static final String V71 = "/db/migration/V71__enqueue_rows_of_older_queued_messages.sql";
+
+    @Test
+    void anUpgradeListsTheMessagesAHubBeforeV70LeftQueuedAndNoOthers() {
+        String schema = "upgrade_" + run.replace('-', '_');
+        try {
+            migrate(schema, "60");
+            // Left by a hub before the sweeper existed: queued (it may or may not have reached the queue), and sent.
+            jdbc.update("INSERT INTO " + schema + ".messages (id, channel, purpose, status) VALUES "
+                    + "('old-queued-1', 'probe', 'transactional', 'queued'), ('old-queued-2', 'probe', 'marketing', 'queued'), "
+                    + "('old-sent', 'probe', 'transactional', 'sent')");
+            migrate(schema, "70");
+            // Written by a hub with the sweeper: one that reached the queue (no row left), one still listed in its row.
+            jdbc.update("INSERT INTO " + schema + ".messages (id, channel, purpose, status) VALUES "
+                    + "('new-reached', 'probe', 'transactional', 'queued'), ('new-listed', 'probe', 'transactional', 'queued')");
+            jdbc.update("INSERT INTO " + schema + ".message_enqueues (message_ids) VALUES ('{new-listed}')");
+            migrate(schema, "71");
+            List<List<String>> rows = jdbc.query("SELECT message_ids FROM " + schema + ".message_enqueues ORDER BY id",
+                    (rs, i) -> List.of((String[]) rs.getArray(1).getArray()));
+            assertThat(rows).containsExactly(List.of("new-listed"), List.of("old-queued-1", "old-queued-2"));
+        } finally {
+            jdbc.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    private void migrate(String schema, String version) {
+        org.flywaydb.core.Flyway.configure().dataSource(dataSource).schemas(schema).locations("classpath:db/migration")
+                .target(version).load().migrate();
+    }
+
+    @Test
+    void aMessageAHubBeforeV70LeftQueuedIsSentOnceAfterTheUpgrade() throws Exception {
+        String user = person("uma", false);
+        MessageStore.Inserted old = committedNotQueued(user, "Left queued by an older hub");
+        String id = old.rows().get(0).id();
+        // As a hub before V70 left it: written before V70 was installed, and no enqueue row.
+        jdbc.update("DELETE FROM message_enqueues WHERE id = ?", old.enqueue());
+        jdbc.update("UPDATE messages SET created_at = (SELECT min(installed_on) FROM flyway_schema_history WHERE version = '70') "
+                + "- interval '1 day' WHERE id = ?", id);
+        double before = requeued();
+        sweeper.sweep();
+        assertThat(message(id).path("status").asText()).as("without a row the sweeper does not see it").isEqualTo("queued");
+
+        // The upgrade's migration, as Flyway runs it.
+        String migration;
+        try (var in = getClass().getResourceAsStream(V71)) {
+            migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("${flyway:table}", "flyway_schema_history");
+        }
+        jdbc.execute(migration);
+        sweeper.sweep();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(message(id).path("status").asText()).isEqualTo("sent"));
+        assertThat(sends(id)).singleElement().asString().contains("Left queued by an older hub");
+        assertThat(history(id)).containsExactly("queued", "sent");
+        assertThat(requeued() - before).isEqualTo(1);
+
+        sweeper.sweep();
+        jdbc.execute(migration); // a sent message gets no row
+        sweeper.sweep();
+        assertThat(requeued() - before).isEqualTo(1);
+        assertThat(sends(id)).hasSize(1);
+    }
 }
