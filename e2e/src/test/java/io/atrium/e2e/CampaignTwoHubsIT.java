@@ -143,8 +143,8 @@ class CampaignTwoHubsIT {
                             + "' AND status = 'sent' AND attempts = 1")).isEqualTo(PEOPLE);
                     assertThat(count(c, "SELECT count(*) FROM journey_log WHERE campaign_id = '" + campaign + "' AND kind = 'sent'"))
                             .isEqualTo(PEOPLE);
-                    assertThat(count(c, "SELECT count(*) FROM journey_log WHERE campaign_id = '" + campaign + "' AND kind = 'exited'"))
-                            .isEqualTo(PEOPLE);
+                    assertThat(count(c, "SELECT count(*) FROM journeys WHERE campaign_id = '" + campaign
+                            + "' AND state = 'done' AND end_reason = 'completed'")).isEqualTo(PEOPLE);
                 }
                 JsonNode email = ok(a, "/api/v1/campaigns/" + campaign + "/stats").path("steps").path("news").path("email");
                 assertThat(email.path("sent").asInt()).as(email.toString()).isEqualTo(PEOPLE);

@@ -221,13 +221,11 @@ public class CampaignTriggers {
         while (true) {
             Map<String, Object> chunk = jdbc.queryForMap("WITH m AS (SELECT profile_id FROM segment_members WHERE segment_id = ? "
                             + "AND profile_id > ? ORDER BY profile_id LIMIT ?), "
-                            + "ins AS (INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at) "
-                            + "SELECT ?, profile_id, CASE WHEN ? THEN profile_id || ':' || ? ELSE profile_id::text END, 'active', now() "
-                            + "FROM m ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id, profile_id), "
-                            + "logged AS (INSERT INTO journey_log (journey_id, campaign_id, profile_id, kind, detail) "
-                            + "SELECT id, ?, profile_id, 'entered', ? FROM ins) "
+                            + "ins AS (INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, entry_detail) "
+                            + "SELECT ?, profile_id, CASE WHEN ? THEN profile_id || ':' || ? ELSE profile_id::text END, 'active', now(), ? "
+                            + "FROM m ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id) "
                             + "SELECT (SELECT count(*) FROM ins)::int AS entered, (SELECT max(profile_id) FROM m) AS last",
-                    d.audienceSegment(), after, CHUNK, c.id(), d.reentry(), runKey, c.id(), "broadcast " + runKey);
+                    d.audienceSegment(), after, CHUNK, c.id(), d.reentry(), runKey, "broadcast " + runKey);
             entered += ((Number) chunk.get("entered")).intValue();
             if (!analyzed && entered >= ANALYZE_AFTER) {
                 analyze(c, entered);

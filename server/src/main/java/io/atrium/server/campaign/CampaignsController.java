@@ -220,7 +220,7 @@ public class CampaignsController {
             v.put("endReason", j.endReason());
             v.put("convertedAt", j.convertedAt());
             v.put("nextAt", j.wakeAt());
-            v.put("log", journeys.trace(j.id()));
+            v.put("log", journeys.trace(j));
             out.add(v);
         }
         Map<String, Object> result = new LinkedHashMap<>();

@@ -186,7 +186,7 @@ public class JourneyEngine {
                 }
                 if ("done".equals(j.state)) {
                     // Woken while it was being finished (a status report came as it ended): nothing is left to do,
-                    // and advancing it again would log a second "exited" and move its end.
+                    // and advancing it again would move its end.
                     j.wakeAt = null;
                     advancedNow.add(j);
                     continue;
@@ -405,7 +405,7 @@ public class JourneyEngine {
         j.endedAt = Instant.now();
         j.wakeAt = null;
         j.messageId = null;
-        journeys.log(j.id, j.campaignId, j.profileId, null, "exited", null, null, reason);
+        // no log line: the trace's "exited" is the journey's own end (Journeys.trace)
     }
 
     private boolean holds(JsonNode cond, Journeys.Journey j, Map<String, MessageStore.Row> waitedOn) {

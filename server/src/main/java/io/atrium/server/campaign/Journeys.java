@@ -15,7 +15,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code journeys} and {@code journey_log} tables: where each person is in each campaign, and
- * every decision taken for them (the per-person trace).
+ * every decision taken for them (the per-person trace). A journey's entry and end are its own row's
+ * ({@code entered_at} and {@code entry_detail}, {@code ended_at} and {@code end_reason}); the trace
+ * shows them as its first and last lines, so the log holds only what happened in between.
  */
 @Component
 public class Journeys {
@@ -44,6 +46,7 @@ public class Journeys {
         Instant wakeAt;
         JsonNode trigger;
         Instant enteredAt;
+        String entryDetail;
         Instant endedAt;
         String endReason;
         Instant convertedAt;
@@ -70,14 +73,10 @@ public class Journeys {
      * is in (or was in) this campaign already.
      */
     public Long start(String campaignId, long profileId, String entryKey, JsonNode trigger, String detail) {
-        List<Long> ids = jdbc.queryForList("INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, trigger) "
-                        + "VALUES (?, ?, ?, 'active', now(), ?::jsonb) ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id",
-                Long.class, campaignId, profileId, entryKey, json(trigger == null ? Map.of() : trigger));
-        if (ids.isEmpty()) {
-            return null;
-        }
-        log(ids.get(0), campaignId, profileId, null, "entered", null, null, detail);
-        return ids.get(0);
+        List<Long> ids = jdbc.queryForList("INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, trigger, entry_detail) "
+                        + "VALUES (?, ?, ?, 'active', now(), ?::jsonb, ?) ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id",
+                Long.class, campaignId, profileId, entryKey, json(trigger == null ? Map.of() : trigger), detail);
+        return ids.isEmpty() ? null : ids.get(0);
     }
 
     /**
@@ -250,10 +249,20 @@ public class Journeys {
         return jdbc.query("SELECT * FROM journeys WHERE campaign_id = ? AND profile_id = ? ORDER BY id", this::row, campaignId, profileId);
     }
 
-    public List<LogLine> trace(long journeyId) {
-        return jdbc.query("SELECT step_id, kind, channel, message_id, detail, at FROM journey_log WHERE journey_id = ? ORDER BY id",
+    /**
+     * Every line of a journey's trace, in order: {@code entered}, the decisions logged while it ran, and
+     * {@code exited} with its end reason once it ended (a converted journey's last line is {@code converted}).
+     */
+    public List<LogLine> trace(Journey j) {
+        List<LogLine> lines = new java.util.ArrayList<>();
+        lines.add(new LogLine(null, "entered", null, null, j.entryDetail, j.enteredAt));
+        lines.addAll(jdbc.query("SELECT step_id, kind, channel, message_id, detail, at FROM journey_log WHERE journey_id = ? ORDER BY id",
                 (rs, i) -> new LogLine(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getTimestamp(6).toInstant()), journeyId);
+                        rs.getTimestamp(6).toInstant()), j.id));
+        if ("done".equals(j.state) && j.endReason != null && !"converted".equals(j.endReason)) {
+            lines.add(new LogLine(null, "exited", null, null, j.endReason, j.endedAt));
+        }
+        return lines;
     }
 
     private Journey row(ResultSet rs, int i) throws SQLException {
@@ -276,6 +285,7 @@ public class Journeys {
             throw new SQLException(e);
         }
         j.enteredAt = instant(rs.getTimestamp("entered_at"));
+        j.entryDetail = rs.getString("entry_detail");
         j.endedAt = instant(rs.getTimestamp("ended_at"));
         j.endReason = rs.getString("end_reason");
         j.convertedAt = instant(rs.getTimestamp("converted_at"));

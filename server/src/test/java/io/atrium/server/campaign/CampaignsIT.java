@@ -319,6 +319,16 @@ class CampaignsIT extends HubTestSupport {
             assertThat(log(id, a)).contains("sent:probe");
             assertThat(log(id, b)).containsSubsequence("skipped:probe", "sent:probe-text");
         });
+        // The trace begins with why and when the person entered, and ends with how the journey ended.
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode lines = trace(id, b).path("journeys").get(0).path("log");
+            assertThat(lines.get(0).path("kind").asText()).isEqualTo("entered");
+            assertThat(lines.get(0).path("detail").asText()).startsWith("broadcast launch-");
+            assertThat(lines.get(0).path("at").asText()).isNotEmpty();
+            JsonNode last = lines.get(lines.size() - 1);
+            assertThat(last.path("kind").asText()).as(lines.toString()).isEqualTo("exited");
+            assertThat(last.path("detail").asText()).isEqualTo("completed");
+        });
         // Launching again does not send twice: everyone is in already.
         assertThat(readJson(post("/api/v1/campaigns/" + id + "/launch", "").body()).path("entered").asInt()).isZero();
 
@@ -476,7 +486,8 @@ class CampaignsIT extends HubTestSupport {
         assertThat(after.endReason()).isEqualTo("converted");
         assertThat(after.convertedAt()).isNotNull();
         assertThat(after.wakeAt()).isNull();
-        assertThat(journeys.trace(journeyId)).extracting(Journeys.LogLine::kind).contains("converted");
+        // a converted journey ends with its conversion, not a second "exited"
+        assertThat(journeys.trace(after)).extracting(Journeys.LogLine::kind).endsWith("converted").doesNotContain("exited");
         assertThat(readJson(adminGet("/api/v1/campaigns/" + id + "/stats").body()).path("journeys").path("converted").asInt())
                 .isEqualTo(1);
 
