@@ -26,6 +26,7 @@ public class AtriumProperties {
     private final Security security = new Security();
     private final Db db = new Db();
     private final Broker broker = new Broker();
+    private final Cluster cluster = new Cluster();
 
     public Path getHome() { return home; }
     public void setHome(Path home) { this.home = home; }
@@ -38,6 +39,7 @@ public class AtriumProperties {
     public Security getSecurity() { return security; }
     public Db getDb() { return db; }
     public Broker getBroker() { return broker; }
+    public Cluster getCluster() { return cluster; }
 
     public Path pluginsDir() { return plugins.dir != null ? plugins.dir : home.resolve("plugins"); }
     public Path pluginConfigDir() { return plugins.configDir != null ? plugins.configDir : home.resolve("config").resolve("plugins"); }
@@ -61,6 +63,22 @@ public class AtriumProperties {
         public void setScanInterval(Duration scanInterval) { this.scanInterval = scanInterval; }
         public Duration getStartTimeout() { return startTimeout; }
         public void setStartTimeout(Duration startTimeout) { this.startTimeout = startTimeout; }
+    }
+
+    /** Several hub nodes on one PostgreSQL and broker (docs/configuration.md#running-several-hubs). */
+    public static class Cluster {
+        /** This node's name in leases and logs; default host name, process id and a random suffix. */
+        private String nodeName;
+        /**
+         * How long a plugin's lease ({@code ConnectorContext.lease}) stays with a node that stopped
+         * renewing it; the holder renews every third of it. Another node takes over within about this.
+         */
+        private Duration leaseTtl = Duration.ofSeconds(15);
+
+        public String getNodeName() { return nodeName; }
+        public void setNodeName(String nodeName) { this.nodeName = nodeName; }
+        public Duration getLeaseTtl() { return leaseTtl; }
+        public void setLeaseTtl(Duration leaseTtl) { this.leaseTtl = leaseTtl; }
     }
 
     public static class Routes {

@@ -9,8 +9,10 @@ import io.atrium.plugin.api.ChannelFeedback;
 import io.atrium.plugin.api.ChannelOptions;
 import io.atrium.plugin.api.ConnectorContext;
 import io.atrium.plugin.api.EventSink;
+import io.atrium.plugin.api.Lease;
 import io.atrium.plugin.api.MessageSender;
 import io.atrium.plugin.api.PluginConfig;
+import io.atrium.plugin.api.StateStore;
 import io.atrium.server.camel.OwnedRoutes;
 
 import org.apache.camel.CamelContext;
@@ -34,13 +36,17 @@ final class HostConnectorContext implements ConnectorContext {
     private final Path dataDirectory;
     private final ClassLoader pluginClassLoader;
     private final String publicUrl;
+    private final StateStore state;
+    private final ClusterLeases leases;
 
     final List<String> routeIds = new ArrayList<>();
     final List<String> componentSchemes = new ArrayList<>();
     final List<String> channelNames = new ArrayList<>();
+    final java.util.Map<String, Lease> leaseNames = new java.util.LinkedHashMap<>();
 
     HostConnectorContext(String pluginId, PluginConfig config, CamelContext camel, OwnedRoutes routes, EventSink events,
-                         ChannelRegistry channels, Path dataDirectory, ClassLoader pluginClassLoader, String publicUrl) {
+                         ChannelRegistry channels, Path dataDirectory, ClassLoader pluginClassLoader, String publicUrl,
+                         StateStore state, ClusterLeases leases) {
         this.pluginId = pluginId;
         this.config = config;
         this.camel = camel;
@@ -50,6 +56,8 @@ final class HostConnectorContext implements ConnectorContext {
         this.dataDirectory = dataDirectory;
         this.pluginClassLoader = pluginClassLoader;
         this.publicUrl = publicUrl;
+        this.state = state;
+        this.leases = leases;
     }
 
     String owner() {
@@ -120,7 +128,26 @@ final class HostConnectorContext implements ConnectorContext {
         return dataDirectory;
     }
 
-    /** Removes everything this plugin registered, routes first (they may use its components). */
+    @Override
+    public StateStore state() {
+        return state;
+    }
+
+    @Override
+    public synchronized Lease lease(String name) {
+        Lease l = leaseNames.get(name);
+        if (l == null) {
+            l = leases.lease(pluginId, name);
+            leaseNames.put(name, l);
+        }
+        return l;
+    }
+
+    /**
+     * Removes everything this plugin registered, routes first (they may use its components), and
+     * gives up its leases last (its connectors stopped before, so no other node starts the same
+     * work while this one still does it).
+     */
     void close() {
         routes.remove(owner(), routeIds);
         routeIds.clear();
@@ -137,5 +164,9 @@ final class HostConnectorContext implements ConnectorContext {
             }
         }
         componentSchemes.clear();
+        synchronized (this) {
+            leaseNames.values().forEach(Lease::close);
+            leaseNames.clear();
+        }
     }
 }

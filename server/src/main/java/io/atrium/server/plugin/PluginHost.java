@@ -75,6 +75,9 @@ public class PluginHost {
     private final ChannelRegistry channels;
     private final io.atrium.server.config.PublicUrl publicUrl;
     private final PluginConfigStore configStore;
+    private final PluginStateStore stateStore;
+    private final ClusterLeases leases;
+    private final Path legacyDisabledFile;
     private final ApplicationEventPublisher events;
     private final Path workRoot;
     private final Path pluginDataRoot;
@@ -89,7 +92,7 @@ public class PluginHost {
     private final Map<Path, String> settling = new LinkedHashMap<>();
     /** Component schemes taken away during the current scan, for routes that may depend on them. */
     private final Set<String> removedSchemes = new HashSet<>();
-    /** Plugin ids an admin disabled through the API, kept across restarts. */
+    /** Plugin ids an admin disabled through the API, kept in PostgreSQL for every node. */
     private final DisabledPlugins adminDisabled;
     private ScheduledExecutorService scanner;
     private volatile boolean closed;
@@ -97,7 +100,8 @@ public class PluginHost {
     public PluginHost(AtriumProperties properties, DataDirectory data, CamelContext camel, OwnedRoutes routes,
                       EventIntake intake, EventValidator validator, com.fasterxml.jackson.databind.ObjectMapper mapper,
                       ChannelRegistry channels, PluginConfigStore configStore, ApplicationEventPublisher events,
-                      io.atrium.server.config.PublicUrl publicUrl) {
+                      io.atrium.server.config.PublicUrl publicUrl, PluginStateStore stateStore, ClusterLeases leases,
+                      org.springframework.jdbc.core.JdbcTemplate jdbc) {
         this.publicUrl = publicUrl;
         this.properties = properties;
         this.camel = camel;
@@ -110,7 +114,10 @@ public class PluginHost {
         this.events = events;
         this.workRoot = data.root().resolve("plugins-work");
         this.pluginDataRoot = data.dir("plugin-data");
-        this.adminDisabled = new DisabledPlugins(data.root().resolve("plugins-disabled.json"), mapper);
+        this.stateStore = stateStore;
+        this.leases = leases;
+        this.adminDisabled = new DisabledPlugins(jdbc);
+        this.legacyDisabledFile = data.root().resolve(DisabledPlugins.LEGACY_FILE);
         deleteTree(workRoot);
         try {
             Files.createDirectories(workRoot);
@@ -170,6 +177,9 @@ public class PluginHost {
             log.error("Cannot create plugins directory {}: {}", properties.pluginsDir(), e.getMessage());
         }
         log.info("Loading plugins from {}", properties.pluginsDir().toAbsolutePath().normalize());
+        synchronized (this) {
+            adminDisabled.importLegacyFile(legacyDisabledFile, mapper);
+        }
         scan(true);
         scanner = PeriodicTask.every(properties.getPlugins().getScanInterval(), "atrium-plugin-scanner", log, () -> scan(false));
     }
@@ -202,7 +212,7 @@ public class PluginHost {
         if (closed) {
             return;
         }
-        boolean changed = false;
+        boolean changed = adminDisabled.refresh();
         Map<Path, FileInfo> present = listPluginFiles();
         for (Installed p : new ArrayList<>(installed.values())) {
             if (!present.containsKey(p.file)) {
@@ -397,7 +407,8 @@ public class PluginHost {
             log.info("Plugin '{}' {} configuration: {}", id, p.version(), validation.config().masked());
             Path dataDir = Files.createDirectories(pluginDataRoot.resolve(id));
             p.context = new HostConnectorContext(id, validation.config(), camel, routes,
-                    new PluginEventSink(id, intake, validator, mapper), channels, dataDir, loader, publicUrl.get());
+                    new PluginEventSink(id, intake, validator, mapper), channels, dataDir, loader, publicUrl.get(),
+                    stateStore.forPlugin(id), leases);
             List<Connector> started = new ArrayList<>();
             p.connectors = started; // so that a failure below stops the ones already started
             for (Connector c : connectors) {
@@ -493,6 +504,7 @@ public class PluginHost {
     // ---------------------------------------------------------------- admin operations
 
     public synchronized List<PluginView> list() {
+        followDisabled();
         return installed.values().stream().map(this::view)
                 .sorted(Comparator.comparing(PluginView::id).thenComparing(PluginView::file))
                 .toList();
@@ -500,6 +512,7 @@ public class PluginHost {
 
     /** The running or, failing that, the newest record of a plugin id. */
     public synchronized Optional<PluginView> get(String id) {
+        followDisabled();
         return installed.values().stream().filter(p -> id.equals(p.id) || p.id == null && id.equals(stem(p.file)))
                 .sorted(Comparator.comparing((Installed p) -> p.state != PluginState.STARTED).thenComparing(p -> p.modified, Comparator.reverseOrder()))
                 .findFirst().map(this::view);
@@ -644,9 +657,20 @@ public class PluginHost {
         return get(id);
     }
 
-    /** Whether an admin disabled the plugin through the API. */
+    /** Whether an admin disabled the plugin through the API (on this node or another). */
     public synchronized boolean isDisabledByAdmin(String id) {
+        followDisabled();
         return adminDisabled.contains(id);
+    }
+
+    /**
+     * Reads the admin-disabled plugins again and, when another node disabled or enabled one since
+     * the last scan, stops or starts it now, so that the API answers the same on every node.
+     */
+    private void followDisabled() {
+        if (!closed && adminDisabled.refresh()) {
+            published(reconcile());
+        }
     }
 
     /** The record of an id that runs or would run: the newest version, as {@link #reconcile} picks it. */

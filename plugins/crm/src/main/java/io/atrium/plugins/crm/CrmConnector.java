@@ -11,6 +11,7 @@ import io.atrium.plugin.api.ConfigProblem;
 import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.Connector;
 import io.atrium.plugin.api.ConnectorContext;
+import io.atrium.plugin.api.Lease;
 import io.atrium.plugin.api.PluginConfig;
 
 import org.apache.camel.Exchange;
@@ -36,6 +37,7 @@ public class CrmConnector implements Connector {
     static final String ADDRESS_TYPE = Identities.CRM_ID;
     static final String WEBHOOK_ROUTE = "crm-plugin-webhook";
     static final String SEGMENT_ROUTE = "crm-segment-push";
+    static final String POLL_LEASE = "poll";
 
     private final Clock clock;
     private volatile ScheduledExecutorService scheduler;
@@ -73,7 +75,7 @@ public class CrmConnector implements Connector {
             checkAccess(api);
         }
 
-        SyncState state = SyncState.open(ctx.dataDirectory(), (s.hubspot() ? "hubspot " : "generic ") + s.apiUrl(),
+        SyncState state = SyncState.open(ctx.state(), ctx.dataDirectory(), (s.hubspot() ? "hubspot " : "generic ") + s.apiUrl(),
                 s.pollStart().resolve(clock.instant()));
         EventMapping mapping = new EventMapping(s.hubspot() ? "hubspot" : "generic");
         SyncProcessor processor = new SyncProcessor(ctx.events(), state, mapping);
@@ -169,8 +171,10 @@ public class CrmConnector implements Connector {
 
         // In, 2: polling.
         if (!s.pollObjects().isEmpty()) {
+            // One hub node of a cluster polls at a time: the one holding this lease.
+            Lease lease = ctx.lease(POLL_LEASE);
             Poller p = new Poller(source, processor, state, s.pollObjects(), s.pollStart(), s.pollLag(), clock,
-                    s.crmName());
+                    s.crmName(), lease::isHeld);
             poller = p;
             ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "crm-poll");
@@ -179,7 +183,8 @@ public class CrmConnector implements Connector {
             });
             scheduler = ex;
             ex.scheduleWithFixedDelay(p::pollAll, 0, s.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("crm: polling {} every {} for {}", s.crmName(), Json.human(s.pollInterval()), s.pollObjects());
+            LOG.info("crm: polling {} every {} for {} (on the hub node that holds lease '{}')", s.crmName(),
+                    Json.human(s.pollInterval()), s.pollObjects(), POLL_LEASE);
         }
     }
 

@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * so a crash or a refused batch repeats records rather than losing them, and the messageIds make the
  * repeat harmless. When a query reaches the CRM's result limit (HubSpot: 10,000) it starts again from
  * the cursor it reached.
+ *
+ * <p>In a cluster only the hub node holding the plugin's poll lease polls; the cursors are in the
+ * hub's state store, so the node that takes the lease over goes on where the last one stopped.
  */
 final class Poller {
 
@@ -35,11 +38,13 @@ final class Poller {
     private final Duration lag;
     private final Clock clock;
     private final String crmName;
+    private final java.util.function.BooleanSupplier mayPoll;
     private final AtomicLong rounds = new AtomicLong();
     private volatile String lastProblem;
 
     Poller(CrmSource source, SyncProcessor processor, SyncState state, List<ObjectType> types,
-           CrmSettings.PollStart start, Duration lag, Clock clock, String crmName) {
+           CrmSettings.PollStart start, Duration lag, Clock clock, String crmName,
+           java.util.function.BooleanSupplier mayPoll) {
         this.source = source;
         this.processor = processor;
         this.state = state;
@@ -48,11 +53,19 @@ final class Poller {
         this.lag = lag;
         this.clock = clock;
         this.crmName = crmName;
+        this.mayPoll = mayPoll;
     }
 
-    /** Polls every configured object type once; a failure is logged and the next poll tries again. */
+    /**
+     * Polls every configured object type once, when this node may (it holds the poll lease); a
+     * failure is logged and the next poll tries again.
+     */
     void pollAll() {
+        if (!mayPoll.getAsBoolean()) {
+            return;
+        }
         try {
+            state.reload();
             for (ObjectType type : types) {
                 try {
                     int n = poll(type);
@@ -72,6 +85,9 @@ final class Poller {
                 } catch (EventRejectedException e) {
                     problem("crm: the hub did not take the polled " + type.plural() + " (" + e.getMessage()
                             + "); the next poll hands them over again");
+                    return;
+                } catch (SyncState.CursorsMoved e) {
+                    LOG.info(e.getMessage());
                     return;
                 }
             }

@@ -2,7 +2,6 @@ package io.atrium.plugins.crm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,29 +11,36 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.atrium.plugin.api.StateStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the plugin remembers across restarts, in its data directory:
+ * What the plugin remembers, in the hub's {@link StateStore} (shared by every hub node):
  *
  * <ul>
- * <li>{@code cursors.json}: per object type, the last change polled (its time, and the ids of the
+ * <li>key {@code cursors}: per object type, the last change polled (its time, and the ids of the
  *     objects changed at exactly that millisecond, so they are not handed to the hub again), and
- *     {@code since}, when the plugin began watching;</li>
- * <li>{@code deals.json}: each deal's stage and last change seen, to tell {@code deal_stage_changed}
- *     from {@code deal_updated}.</li>
+ *     {@code since}, when the plugin began watching; written with compare-and-set, so a node that
+ *     lost the poll lease cannot move the cursors back or sideways ({@link CursorsMoved});</li>
+ * <li>keys {@code deal/<id>}: each deal's stage and last change seen, to tell
+ *     {@code deal_stage_changed} from {@code deal_updated}.</li>
  * </ul>
  *
- * Both are written whole to a temporary file and moved over the old one, so a crash leaves the old
- * or the new state, never half of one. Both name the CRM they belong to ({@code mode} and
- * {@code api-url}): the state of another CRM is set aside, not followed.
+ * Every value names the CRM it belongs to ({@code mode} and {@code api-url}): the state of another
+ * CRM is replaced (cursors) or ignored (deals), not followed. {@code cursors.json} and
+ * {@code deals.json} of older versions, in the plugin's data directory, are read once into the store
+ * and renamed {@code *.imported}.
  */
 final class SyncState {
 
@@ -42,6 +48,8 @@ final class SyncState {
 
     static final String CURSORS = "cursors.json";
     static final String DEALS = "deals.json";
+    static final String CURSORS_KEY = "cursors";
+    static final String DEAL_KEY = "deal/";
 
     /** Where polling an object type has got to. */
     record Cursor(long modifiedMs, Set<String> ids) {
@@ -76,62 +84,84 @@ final class SyncState {
     record DealState(String stage, long modifiedMs) {
     }
 
-    private final Path cursorFile;
-    private final Path dealFile;
-    private final String source;
-    private final Instant since;
-    private final Map<ObjectType, Cursor> cursors = new LinkedHashMap<>();
-    private final Map<String, DealState> deals = new LinkedHashMap<>();
+    /** Another node wrote the cursors since this one read them: this node's poll round ends, the next reads them again. */
+    static final class CursorsMoved extends RuntimeException {
+        CursorsMoved() {
+            super("crm: another hub node moved the poll cursors on (it holds the poll lease now); this round ends here",
+                    null, false, false);
+        }
+    }
 
-    private SyncState(Path dir, String source, Instant since) {
-        this.cursorFile = dir.resolve(CURSORS);
-        this.dealFile = dir.resolve(DEALS);
+    private final StateStore store;
+    private final String source;
+    private Instant since;
+    private long version;
+    private final Map<ObjectType, Cursor> cursors = new LinkedHashMap<>();
+
+    private SyncState(StateStore store, String source, Instant since) {
+        this.store = store;
         this.source = source;
         this.since = since;
     }
 
     /**
-     * Reads the state in {@code dir}, or starts a new one.
+     * Reads the state from {@code store} (first moving {@code cursors.json} and {@code deals.json}
+     * of an older version from {@code legacyDir} into it), or starts a new one.
      *
      * @param source what the state belongs to, e.g. {@code hubspot https://api.hubapi.com}
      * @param since  when a new state begins watching (poll-start resolved now)
      * @throws IllegalStateException when a state file cannot be read, naming it
      */
-    static SyncState open(Path dir, String source, Instant since) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("crm: cannot create the data directory " + dir + ": " + e.getMessage(), e);
-        }
-        JsonNode c = read(dir.resolve(CURSORS));
-        JsonNode d = read(dir.resolve(DEALS));
-        boolean mine = c != null && source.equals(Json.text(c, "source"));
-        if (c != null && !mine) {
-            LOG.warn("crm: {} belongs to '{}', not to '{}' (mode or api-url changed); it is kept as {}.previous and "
-                    + "polling starts again as poll-start says", dir.resolve(CURSORS), Json.text(c, "source"), source, CURSORS);
-            setAside(dir.resolve(CURSORS));
-            setAside(dir.resolve(DEALS));
-        }
-        Instant begun = mine ? Json.instant(c.get("since")) : null;
-        SyncState s = new SyncState(dir, source, begun != null ? begun : since);
-        if (mine) {
-            c.path("cursors").fields().forEachRemaining(e -> ObjectType.byPlural(e.getKey()).ifPresent(t -> {
-                Set<String> ids = new LinkedHashSet<>();
-                e.getValue().path("ids").forEach(id -> ids.add(id.asText()));
-                s.cursors.put(t, new Cursor(e.getValue().path("modified").asLong(), ids));
-            }));
-            if (d != null && source.equals(Json.text(d, "source"))) {
-                d.path("deals").fields().forEachRemaining(e -> s.deals.put(e.getKey(),
-                        new DealState(Json.text(e.getValue(), "stage"), e.getValue().path("modified").asLong())));
+    static SyncState open(StateStore store, Path legacyDir, String source, Instant since) {
+        SyncState s = new SyncState(store, source, since);
+        importFiles(store, legacyDir, source);
+        if (!s.reload()) {
+            s.cursors.clear();
+            s.since = since;
+            try {
+                s.version = s.writeCursors(s.version);
+            } catch (CursorsMoved e) {
+                s.reload(); // another node started the same CRM's state at the same moment: follow it
             }
-        } else {
-            s.writeCursors();
         }
         return s;
     }
 
+    /** Reads the cursors again (another node may have moved them on). Returns false when the stored ones are absent or another CRM's. */
+    synchronized boolean reload() {
+        Optional<StateStore.Entry> e = store.get(CURSORS_KEY);
+        if (e.isEmpty()) {
+            version = 0;
+            return false;
+        }
+        version = e.get().version();
+        JsonNode c = parse(e.get().json());
+        if (!source.equals(Json.text(c, "source"))) {
+            LOG.warn("crm: the stored poll cursors belong to '{}', not to '{}' (mode or api-url changed); polling starts "
+                    + "again as poll-start says", Json.text(c, "source"), source);
+            return false;
+        }
+        Instant begun = Json.instant(c.get("since"));
+        if (begun != null) {
+            since = begun;
+        }
+        cursors.clear();
+        cursors.putAll(readCursors(c));
+        return true;
+    }
+
+    private static Map<ObjectType, Cursor> readCursors(JsonNode c) {
+        Map<ObjectType, Cursor> out = new LinkedHashMap<>();
+        c.path("cursors").fields().forEachRemaining(e -> ObjectType.byPlural(e.getKey()).ifPresent(t -> {
+            Set<String> ids = new LinkedHashSet<>();
+            e.getValue().path("ids").forEach(id -> ids.add(id.asText()));
+            out.put(t, new Cursor(e.getValue().path("modified").asLong(), ids));
+        }));
+        return out;
+    }
+
     /** When the plugin began watching this CRM: deals first seen and created after it are {@code deal_created}. */
-    Instant since() {
+    synchronized Instant since() {
         return since;
     }
 
@@ -140,31 +170,59 @@ final class SyncState {
         Cursor c = cursors.get(type);
         if (c == null) {
             c = new Cursor(initial.toEpochMilli(), Set.of());
-            cursors.put(type, c);
-            writeCursors();
+            saveCursor(type, c);
         }
         return c;
     }
 
+    /** @throws CursorsMoved when another node wrote the cursors since they were read */
     synchronized void saveCursor(ObjectType type, Cursor cursor) {
         if (!cursor.equals(cursors.get(type))) {
-            cursors.put(type, cursor);
-            writeCursors();
+            Cursor before = cursors.put(type, cursor);
+            try {
+                version = writeCursors(version);
+            } catch (CursorsMoved e) {
+                if (before == null) {
+                    cursors.remove(type);
+                } else {
+                    cursors.put(type, before);
+                }
+                throw e;
+            }
         }
     }
 
     synchronized DealState deal(String id) {
-        return deals.get(id);
+        Optional<StateStore.Entry> e = store.get(DEAL_KEY + id);
+        if (e.isEmpty()) {
+            return null;
+        }
+        JsonNode d = parse(e.get().json());
+        return source.equals(Json.text(d, "source")) ? new DealState(Json.text(d, "stage"), d.path("modified").asLong()) : null;
     }
 
     synchronized void saveDeals(Map<String, DealState> changed) {
-        if (!changed.isEmpty()) {
-            deals.putAll(changed);
-            writeDeals();
-        }
+        changed.forEach((id, d) -> store.put(DEAL_KEY + id, dealJson(source, d)));
     }
 
-    private void writeCursors() {
+    private static String dealJson(String source, DealState d) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("source", source);
+        n.put("stage", d.stage());
+        n.put("modified", d.modifiedMs());
+        return n.toString();
+    }
+
+    /** Writes the cursors over {@code expected}; returns the new version. */
+    private long writeCursors(long expected) {
+        OptionalLong written = store.compareAndSet(CURSORS_KEY, expected, cursorsJson(source, since, cursors));
+        if (written.isEmpty()) {
+            throw new CursorsMoved();
+        }
+        return written.getAsLong();
+    }
+
+    private static String cursorsJson(String source, Instant since, Map<ObjectType, Cursor> cursors) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", 1);
         root.put("source", source);
@@ -176,33 +234,47 @@ final class SyncState {
             n.put("modifiedAt", c.modified().toString());
             c.ids().forEach(n.putArray("ids")::add);
         });
-        write(cursorFile, root);
+        return root.toString();
     }
 
-    private void writeDeals() {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("version", 1);
-        root.put("source", source);
-        ObjectNode ds = root.putObject("deals");
-        deals.forEach((id, d) -> {
-            ObjectNode n = ds.putObject(id);
-            n.put("stage", d.stage());
-            n.put("modified", d.modifiedMs());
-        });
-        write(dealFile, root);
-    }
-
-    private static void write(Path file, JsonNode json) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * Moves the state files of an older version into the store, once: {@code cursors.json} (if it
+     * is this CRM's and the store has no cursors yet) and the deals of {@code deals.json} the store
+     * does not know; both are then renamed {@code *.imported}. What another node stored first is kept.
+     */
+    private static void importFiles(StateStore store, Path dir, String source) {
+        Path cursorFile = dir.resolve(CURSORS);
+        Path dealFile = dir.resolve(DEALS);
+        JsonNode c = read(cursorFile);
+        if (c == null) {
+            return;
+        }
+        if (source.equals(Json.text(c, "source"))) {
+            JsonNode d = read(dealFile);
+            if (d != null && source.equals(Json.text(d, "source"))) {
+                // Only deals the store does not know yet: what another node stored is newer.
+                d.path("deals").fields().forEachRemaining(e -> store.compareAndSet(DEAL_KEY + e.getKey(), 0, dealJson(source,
+                        new DealState(Json.text(e.getValue(), "stage"), e.getValue().path("modified").asLong()))));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("crm: cannot write " + file + ": " + e.getMessage(), e);
+            Instant since = Json.instant(c.get("since"));
+            boolean taken = store.compareAndSet(CURSORS_KEY, 0, cursorsJson(source, since != null ? since : Instant.now(),
+                    readCursors(c))).isPresent();
+            LOG.info("crm: {} {}; it is kept as {}.imported", cursorFile, taken
+                    ? "was moved into the hub's state store (shared by every hub node)"
+                    : "is not used: another hub node's cursors were stored first", CURSORS);
+        } else {
+            LOG.warn("crm: {} belongs to '{}', not to '{}' (mode or api-url changed); it is not used and kept as {}.imported",
+                    cursorFile, Json.text(c, "source"), source, CURSORS);
+        }
+        rename(cursorFile);
+        rename(dealFile);
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("crm: a stored state value is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -222,12 +294,12 @@ final class SyncState {
         }
     }
 
-    private static void setAside(Path file) {
+    private static void rename(Path file) {
         if (Files.exists(file)) {
             try {
-                Files.move(file, file.resolveSibling(file.getFileName() + ".previous"), StandardCopyOption.REPLACE_EXISTING);
+                Files.move(file, file.resolveSibling(file.getFileName() + ".imported"), StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
-                throw new UncheckedIOException("crm: cannot move " + file + " aside: " + e.getMessage(), e);
+                throw new UncheckedIOException("crm: cannot rename " + file + ": " + e.getMessage(), e);
             }
         }
     }

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.atrium.plugin.api.Event;
+import io.atrium.plugin.api.StateStore;
 import io.atrium.plugin.testkit.TestConnectorContext;
 
 import org.junit.jupiter.api.AfterEach;
@@ -64,16 +65,12 @@ class HubSpotPollingIT {
         return c;
     }
 
-    TestConnectorContext start(Map<String, Object> config, Path stateFrom) throws Exception {
+    TestConnectorContext start(Map<String, Object> config, StateStore stateFrom) throws Exception {
         ctx = TestConnectorContext.forPlugin("crm", config);
         if (stateFrom != null) {
-            // The hub keeps a plugin's data directory across restarts; the test kit gives each context a new
-            // one, so the restart is the old directory's files in the new one.
-            try (Stream<Path> files = Files.list(stateFrom)) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, ctx.dataDirectory().resolve(f.getFileName()));
-                }
-            }
+            // The hub keeps a plugin's state across restarts (in its database); the test kit gives each context a
+            // new store, so the restart is the old context's store given to the new one.
+            ctx.useState(stateFrom);
         }
         connector = new CrmConnector();
         ctx.start(connector);
@@ -131,8 +128,8 @@ class HubSpotPollingIT {
         assertThat(searches.get(1).path("after").asText()).isEqualTo("2");
         assertThat(searches.get(1).path("filterGroups")).isEqualTo(first.path("filterGroups"));
 
-        String cursors = Files.readString(ctx.dataDirectory().resolve("cursors.json"));
-        assertThat(cursors).contains("\"modifiedAt\" : \"2025-02-02T09:30:00Z\"").contains("\"903\"");
+        String cursors = ctx.state().get(SyncState.CURSORS_KEY).orElseThrow().json();
+        assertThat(cursors).contains("\"modifiedAt\":\"2025-02-02T09:30:00Z\"").contains("\"903\"");
     }
 
     @Test
@@ -141,13 +138,7 @@ class HubSpotPollingIT {
                 FakeHubSpot.contact("901", "ann@example.com", "Ann", "S", "2025-02-01T10:00:00.000Z")));
         start(config("contacts"), null);
         assertThat(crmIds()).containsExactly("901");
-        Path data = ctx.dataDirectory();
-        Path saved = Files.createTempDirectory("crm-state");
-        try (Stream<Path> files = Files.list(data)) {
-            for (Path f : files.toList()) {
-                Files.copy(f, saved.resolve(f.getFileName()));
-            }
-        }
+        StateStore saved = ctx.state();
         ctx.close();
         ctx = null;
 
@@ -234,8 +225,8 @@ class HubSpotPollingIT {
                 .willReturn(FakeHubSpot.rateLimited()));
         start(config("contacts"), null);
         assertThat(ctx.submittedEvents()).isEmpty();
-        assertThat(Files.readString(ctx.dataDirectory().resolve("cursors.json")))
-                .contains("\"modifiedAt\" : \"" + START + "\"");
+        assertThat(ctx.state().get(SyncState.CURSORS_KEY).orElseThrow().json())
+                .contains("\"modifiedAt\":\"" + START + "\"");
 
         stubSearch("contacts", null, FakeHubSpot.searchAnswer(null,
                 FakeHubSpot.contact("901", "ann@example.com", "Ann", "S", "2025-02-01T10:00:00.000Z")));

@@ -1,6 +1,7 @@
 package io.atrium.plugins.crm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.Set;
 
 import io.atrium.plugin.api.Event;
 import io.atrium.plugin.api.EventRejectedException;
+
+import io.atrium.plugin.testkit.MemoryStateStore;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,11 +93,13 @@ class PollerTest {
             submitted.addAll(events);
         }, state, new EventMapping("hubspot"));
         return new Poller(crm, p, state, List.of(ObjectType.CONTACTS),
-                new CrmSettings.PollStart(false, START), lag, Clock.fixed(NOW, ZoneOffset.UTC), "HubSpot");
+                new CrmSettings.PollStart(false, START), lag, Clock.fixed(NOW, ZoneOffset.UTC), "HubSpot", () -> true);
     }
 
+    final MemoryStateStore store = new MemoryStateStore();
+
     SyncState state() {
-        return SyncState.open(dir, "hubspot x", START);
+        return SyncState.open(store, dir, "hubspot x", START);
     }
 
     List<String> ids() {
@@ -126,12 +131,12 @@ class PollerTest {
     }
 
     @Test
-    void theCursorIsKeptInTheDataDirectoryAndAPollAfterARestartGoesOnFromIt() throws Exception {
+    void theCursorIsKeptInTheStateStoreAndAPollAfterARestartGoesOnFromIt() throws Exception {
         MemoryCrm crm = new MemoryCrm(100, 10_000, true);
         crm.add("1", "2025-02-01T00:00:00Z");
         poller(crm, state(), Duration.ZERO).poll(ObjectType.CONTACTS);
-        assertThat(Files.readString(dir.resolve(SyncState.CURSORS))).contains("\"contacts\"")
-                .contains("\"modifiedAt\" : \"2025-02-01T00:00:00Z\"").contains("\"1\"");
+        assertThat(store.get(SyncState.CURSORS_KEY).orElseThrow().json()).contains("\"contacts\"")
+                .contains("\"modifiedAt\":\"2025-02-01T00:00:00Z\"").contains("\"1\"");
         crm.add("2", "2025-02-05T00:00:00Z");
         crm.queries.clear();
         poller(crm, state(), Duration.ZERO).poll(ObjectType.CONTACTS);
@@ -200,5 +205,42 @@ class PollerTest {
         poller.poll(ObjectType.CONTACTS);
         assertThat(ids()).containsExactly("2", "1");
         assertThat(state.cursor(ObjectType.CONTACTS, Instant.EPOCH).modified()).isEqualTo(Instant.parse("2025-02-02T00:00:00Z"));
+    }
+
+    @Test
+    void aNodeWithoutThePollLeaseDoesNotPoll() {
+        MemoryCrm crm = new MemoryCrm(100, 10_000, true);
+        crm.add("1", "2025-02-01T00:00:00Z");
+        SyncState state = state();
+        SyncProcessor p = new SyncProcessor(submitted::addAll, state, new EventMapping("hubspot"));
+        Poller notHolding = new Poller(crm, p, state, List.of(ObjectType.CONTACTS), new CrmSettings.PollStart(false, START),
+                Duration.ZERO, Clock.fixed(NOW, ZoneOffset.UTC), "HubSpot", () -> false);
+        notHolding.pollAll();
+        assertThat(crm.queries).isEmpty();
+        assertThat(submitted).isEmpty();
+    }
+
+    @Test
+    void aNodeThatLostTheLeaseMidRoundCannotMoveTheCursorAndTheHolderGoesOnFromTheStoredOne() throws Exception {
+        MemoryCrm crm = new MemoryCrm(100, 10_000, true);
+        crm.add("1", "2025-02-01T00:00:00Z");
+        SyncState a = state();
+        SyncState b = state(); // a second hub node on the same store
+        Poller pa = poller(crm, a, Duration.ZERO);
+        Poller pb = poller(crm, b, Duration.ZERO);
+        pa.pollAll();
+        crm.add("2", "2025-02-02T00:00:00Z");
+        pb.pollAll(); // b took the lease over: it reads the stored cursor and hands over only what is new
+        assertThat(ids()).containsExactly("1", "2");
+        SyncState.Cursor bReached = new SyncState.Cursor(Instant.parse("2025-02-02T00:00:00Z").toEpochMilli(), Set.of("2"));
+
+        // a, paused past its lease, still works from the cursor it read: its write is refused.
+        crm.add("3", "2025-02-03T00:00:00Z");
+        assertThatThrownBy(() -> pa.poll(ObjectType.CONTACTS)).isInstanceOf(SyncState.CursorsMoved.class);
+        assertThat(SyncState.open(store, dir, "hubspot x", START).cursor(ObjectType.CONTACTS, START)).isEqualTo(bReached);
+
+        submitted.clear();
+        pb.pollAll();
+        assertThat(ids()).containsExactly("3");
     }
 }

@@ -13,6 +13,8 @@ import io.atrium.plugin.api.Event;
 import io.atrium.plugin.api.EventRejectedException;
 import io.atrium.plugin.api.EventSink;
 
+import io.atrium.plugin.testkit.MemoryStateStore;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,9 +44,11 @@ class SyncProcessorTest {
         submitted.addAll(events);
     };
 
+    final MemoryStateStore store = new MemoryStateStore();
+
     @BeforeEach
     void setUp() {
-        state = SyncState.open(dir, "hubspot https://api.hubapi.com", SINCE);
+        state = SyncState.open(store, dir, "hubspot https://api.hubapi.com", SINCE);
         processor = new SyncProcessor(sink, state, new EventMapping("hubspot"));
     }
 
@@ -102,7 +106,7 @@ class SyncProcessorTest {
     @Test
     void dealStagesSurviveARestart() {
         processor.process(List.of(deal("7", "a", "2025-02-01T00:00:00Z", "2025-02-01T00:00:00Z")), Map.of());
-        SyncState again = SyncState.open(dir, "hubspot https://api.hubapi.com", Instant.now());
+        SyncState again = SyncState.open(store, dir, "hubspot https://api.hubapi.com", Instant.now());
         assertThat(again.since()).isEqualTo(SINCE);
         new SyncProcessor(sink, again, new EventMapping("hubspot"))
                 .process(List.of(deal("7", "b", "2025-02-01T00:00:00Z", "2025-02-02T00:00:00Z")), Map.of());

@@ -12,6 +12,7 @@ import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.PluginConfig;
 import io.atrium.plugin.api.Connector;
 import io.atrium.plugin.api.ConnectorContext;
+import io.atrium.plugin.api.Lease;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public class ErpConnector implements Connector {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErpConnector.class);
+
+    static final String JDBC_LEASE = "jdbc";
 
     private final List<AutoCloseable> opened = new ArrayList<>();
     private volatile JdbcSource jdbc;
@@ -80,7 +83,9 @@ public class ErpConnector implements Connector {
     private void startJdbc(ConnectorContext ctx, ErpSettings settings, Intake intake) throws Exception {
         JdbcSource source;
         try {
-            source = new JdbcSource(settings.jdbc(), settings.mapping(), intake, ctx.dataDirectory());
+            Lease lease = ctx.lease(JDBC_LEASE); // one hub node of a cluster polls the database at a time
+            source = new JdbcSource(settings.jdbc(), settings.mapping(), intake, ctx.state(), ctx.dataDirectory(),
+                    lease::isHeld);
         } catch (JdbcSource.ConfigurationProblem e) {
             throw new IllegalArgumentException("erp plugin, source jdbc: " + e.getMessage());
         }

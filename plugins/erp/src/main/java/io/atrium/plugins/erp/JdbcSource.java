@@ -19,8 +19,10 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import io.atrium.plugin.api.Event;
+import io.atrium.plugin.api.StateStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +35,9 @@ import org.slf4j.LoggerFactory;
  *  ORDER BY erp_src.&lt;watermark&gt; [, erp_src.&lt;key&gt;]
  * </pre>
  * reading at most {@code jdbc.batch-size} rows, maps them, submits their events, and only once
- * the hub has taken them stores the last row's watermark (and key) in the data directory. A
- * restart goes on from there. Without a key column a full batch never ends inside a group of
+ * the hub has taken them stores the last row's watermark (and key) in the hub's plugin state
+ * ({@link WatermarkStore}). A restart, or another hub node taking the poll lease over, goes on from
+ * there; only the node holding the lease polls. Without a key column a full batch never ends inside a group of
  * rows sharing one watermark value: that group is left for the next query (or, when it fills the
  * whole batch, read completely). While the hub refuses, the watermark stays where it is and the
  * same rows are read again next time; their message ids make the retry store nothing twice. A row
@@ -59,6 +62,8 @@ final class JdbcSource implements AutoCloseable {
     private final Mapping mapping;
     private final Intake intake;
     private final WatermarkStore store;
+    /** Whether this hub node may poll now: it holds the plugin's JDBC lease (one node of a cluster at a time). */
+    private final BooleanSupplier mayPoll;
     private final ProblemLog problems;
     private final Driver driver;
     private final URLClassLoader driverLoader;
@@ -71,11 +76,13 @@ final class JdbcSource implements AutoCloseable {
     private WatermarkStore.Mark mark;
     private boolean ready;
 
-    JdbcSource(ErpSettings.Jdbc settings, Mapping mapping, Intake intake, Path dataDirectory) throws ConfigurationProblem {
+    JdbcSource(ErpSettings.Jdbc settings, Mapping mapping, Intake intake, StateStore state, Path dataDirectory,
+               BooleanSupplier mayPoll) throws ConfigurationProblem {
         this.settings = settings;
         this.mapping = mapping;
         this.intake = intake;
-        this.store = new WatermarkStore(dataDirectory);
+        this.mayPoll = mayPoll;
+        this.store = new WatermarkStore(state, dataDirectory);
         this.problems = new ProblemLog(dataDirectory.resolve("jdbc-problems.txt"));
         URLClassLoader loader = null;
         if (!settings.driverPath().isEmpty()) {
@@ -223,7 +230,7 @@ final class JdbcSource implements AutoCloseable {
         try {
             stored = store.load(mapping.values().zone());
         } catch (IOException | RuntimeException e) {
-            throw new ConfigurationProblem("the stored watermark " + store.file() + " cannot be read (" + e.getMessage()
+            throw new ConfigurationProblem("the stored watermark in " + store.where() + " cannot be read (" + e.getMessage()
                     + "); fix or delete it (deleting reads every row again, or from " + ErpConfig.JDBC_START + ")");
         }
         if (stored != null && (!stored.column().equalsIgnoreCase(settings.watermarkColumn()) || stored.kind() != watermarkKind)) {
@@ -248,7 +255,7 @@ final class JdbcSource implements AutoCloseable {
 
     /** Called by the route's timer: reads and submits batches until everything new is read, the hub refuses, or the plugin stops. */
     void poll() {
-        if (stopping || !polling.tryLock()) {
+        if (stopping || !mayPoll.getAsBoolean() || !polling.tryLock()) {
             return;
         }
         try {
@@ -267,6 +274,13 @@ final class JdbcSource implements AutoCloseable {
                 if (!open()) {
                     return;
                 }
+            } catch (ConfigurationProblem e) {
+                warnOnce("erp: the jdbc source cannot run as configured: " + e.getMessage());
+                return;
+            }
+        } else {
+            try {
+                loadMark(); // another hub node may have polled since (it held the lease then)
             } catch (ConfigurationProblem e) {
                 warnOnce("erp: the jdbc source cannot run as configured: " + e.getMessage());
                 return;
@@ -290,9 +304,13 @@ final class JdbcSource implements AutoCloseable {
                 }
                 submit(take);
                 Row last = take.get(take.size() - 1);
-                mark = new WatermarkStore.Mark(settings.watermarkColumn(), watermarkKind, last.watermark(),
+                WatermarkStore.Mark next = new WatermarkStore.Mark(settings.watermarkColumn(), watermarkKind, last.watermark(),
                         settings.keyColumn(), keyKind, last.key());
-                store.save(mark);
+                if (!store.save(next)) {
+                    LOG.info("erp: jdbc: another hub node moved the watermark on (it holds the poll lease now); this poll ends here");
+                    break;
+                }
+                mark = next;
                 lastWarning = null;
                 if (!full) {
                     break;
@@ -305,7 +323,9 @@ final class JdbcSource implements AutoCloseable {
             warnOnce("erp: jdbc: the query failed (" + safe(e) + "); trying again in " + human(settings.pollInterval()));
         } catch (IOException e) {
             LOG.error("erp: jdbc: could not store the watermark in {} ({}); the rows after it will be read again",
-                    store.file(), e.toString());
+                    store.where(), e.toString());
+        } catch (IllegalStateException e) {
+            warnOnce("erp: jdbc: " + e.getMessage() + "; the rows after the watermark are read again next time");
         }
     }
 

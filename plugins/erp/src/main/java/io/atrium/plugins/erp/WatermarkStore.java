@@ -1,27 +1,34 @@
 package io.atrium.plugins.erp;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.atrium.plugin.api.StateStore;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Where the JDBC source stopped: the watermark (and key) of the last row whose event the hub has
- * stored, in {@code jdbc-watermark.json} under the plugin's data directory. Written to a temporary
- * file, flushed to disk and moved over the old one, so a crash leaves either the old or the new
- * position, never a torn file.
+ * stored, under key {@code jdbc-watermark} of the hub's {@link StateStore} (shared by every hub
+ * node of a cluster). Written with compare-and-set over the version last read, so a node that no
+ * longer holds the poll lease cannot move the watermark back. A {@code jdbc-watermark.json} that
+ * an older version left in the plugin's data directory is read once into the store and renamed
+ * {@code jdbc-watermark.json.imported}.
  */
 final class WatermarkStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WatermarkStore.class);
 
     /** A position: the watermark column's value, and the key column's when there is one. */
     record Mark(String column, SqlValue kind, Object value, String keyColumn, SqlValue keyKind, Object key) {
@@ -32,23 +39,39 @@ final class WatermarkStore {
     }
 
     static final String FILE = "jdbc-watermark.json";
+    static final String KEY = "jdbc-watermark";
 
-    private final Path file;
+    private final StateStore state;
+    private final Path legacyFile;
+    /** The version of the stored mark last read or written (0: none stored). */
+    private long version;
 
-    WatermarkStore(Path dataDirectory) {
-        this.file = dataDirectory.resolve(FILE);
+    WatermarkStore(StateStore state, Path dataDirectory) {
+        this.state = state;
+        this.legacyFile = dataDirectory.resolve(FILE);
     }
 
-    Path file() {
-        return file;
+    /** Where the mark is kept, for messages. */
+    String where() {
+        return "the hub's plugin state (key '" + KEY + "')";
     }
 
     /** The stored mark, or null when there is none. */
     Mark load(ZoneId zone) throws IOException {
-        if (!Files.exists(file)) {
+        Optional<StateStore.Entry> e = state.get(KEY);
+        if (e.isEmpty() && Files.exists(legacyFile)) {
+            importLegacyFile();
+            e = state.get(KEY);
+        }
+        if (e.isEmpty()) {
+            version = 0;
             return null;
         }
-        JsonNode n = JsonRecords.MAPPER.readTree(file.toFile());
+        version = e.get().version();
+        return parse(JsonRecords.MAPPER.readTree(e.get().json()), zone);
+    }
+
+    private static Mark parse(JsonNode n, ZoneId zone) {
         SqlValue kind = SqlValue.valueOf(n.path("kind").asText());
         Object value = kind.parse(n.path("value").asText(), zone);
         String keyColumn = n.hasNonNull("keyColumn") ? n.get("keyColumn").asText() : null;
@@ -57,7 +80,21 @@ final class WatermarkStore {
         return new Mark(n.path("column").asText(), kind, value, keyColumn, keyKind, key);
     }
 
-    void save(Mark mark) throws IOException {
+    /**
+     * Stores {@code mark} over the one last read or written.
+     *
+     * @return false when another hub node stored a mark since (nothing is written: read it again)
+     */
+    boolean save(Mark mark) throws IOException {
+        OptionalLong written = state.compareAndSet(KEY, version, json(mark));
+        if (written.isEmpty()) {
+            return false;
+        }
+        version = written.getAsLong();
+        return true;
+    }
+
+    private static String json(Mark mark) throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("column", mark.column());
         json.put("kind", mark.kind().name());
@@ -66,18 +103,18 @@ final class WatermarkStore {
         json.put("keyKind", mark.keyKind() == null ? null : mark.keyKind().name());
         json.put("key", mark.key() == null ? null : mark.keyKind().write(mark.key()));
         json.put("savedAt", Instant.now().toString());
-        byte[] bytes = JsonRecords.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json)
-                .getBytes(StandardCharsets.UTF_8);
-        Path tmp = file.resolveSibling(FILE + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
+        return JsonRecords.MAPPER.writeValueAsString(json);
+    }
+
+    private void importLegacyFile() throws IOException {
+        JsonNode n = JsonRecords.MAPPER.readTree(legacyFile.toFile());
+        if (n == null || !n.isObject()) {
+            throw new IOException(legacyFile + " is not a JSON object");
         }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        boolean taken = state.compareAndSet(KEY, 0, n.toString()).isPresent();
+        Files.move(legacyFile, legacyFile.resolveSibling(FILE + ".imported"), StandardCopyOption.REPLACE_EXISTING);
+        LOG.info("erp: {} {}; it is kept as {}.imported", legacyFile, taken
+                ? "was moved into the hub's plugin state (shared by every hub node)"
+                : "is not used: another hub node's watermark was stored first", FILE);
     }
 }

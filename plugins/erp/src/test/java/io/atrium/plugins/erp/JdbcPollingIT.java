@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.atrium.plugin.api.Event;
+import io.atrium.plugin.api.StateStore;
 import io.atrium.plugin.api.EventRejectedException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -167,8 +168,8 @@ class JdbcPollingIT {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> r.connector.jdbc().mark() != null
                     && r.connector.jdbc().mark().describe().equals("updated_at=2026-03-01T10:11:00.000001, order_id=8"));
-            String stored = Files.readString(r.dataDirectory().resolve("jdbc-watermark.json"));
-            assertThat(stored).contains("\"value\" : \"2026-03-01T10:11:00.000001\"", "\"key\" : \"8\"");
+            String stored = r.storedMark();
+            assertThat(stored).contains("\"value\":\"2026-03-01T10:11:00.000001\"", "\"key\":\"8\"");
             assertThat(stored).doesNotContain("not-checked-by-trust-auth");
             // Nothing more comes while nothing changes
             int calls = r.submits.size();
@@ -183,7 +184,7 @@ class JdbcPollingIT {
             order(i, "C-" + i, "new", i + ".00", i);
         }
         Set<String> seen = new HashSet<>();
-        Path data;
+        StateStore data;
         Running first = Running.start(config(4), null);
         try {
             // Hold the third batch, stop the plugin while it is held, then let the batch finish.
@@ -203,8 +204,8 @@ class JdbcPollingIT {
         }
         assertThat(changes(first.ctx.submittedEvents())).hasSize(12).startsWith("1@1").endsWith("12@12");
         first.ctx.submittedEvents().forEach(e -> assertThat(seen.add(e.messageId())).isTrue());
-        data = first.dataDirectory();
-        assertThat(Files.readString(data.resolve("jdbc-watermark.json"))).contains("\"key\" : \"12\"");
+        data = first.ctx.state();
+        assertThat(first.storedMark()).contains("\"key\":\"12\"");
 
         // While the plugin is down the ERP goes on
         change(3, "shipped", 30);
@@ -219,6 +220,31 @@ class JdbcPollingIT {
             second.ctx.submittedEvents().forEach(e -> assertThat(seen.add(e.messageId())).as(e.messageId()).isTrue());
         }
         assertThat(seen).hasSize(22);
+    }
+
+    @Test
+    void onTwoHubNodesOnlyTheLeaseHolderPollsAndTheOtherGoesOnFromItsWatermark() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            order(i, "C-" + i, "new", i + ".00", i);
+        }
+        try (Running a = Running.start(config(10), null, true)) {
+            awaitEvents(a, 4);
+            try (Running b = Running.start(config(10), a.ctx.state(), false)) {
+                order(5, "C-5", "new", "5.00", 5);
+                awaitEvents(a, 5);
+                await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3))
+                        .until(() -> b.submits.isEmpty() && b.ctx.submittedEvents().isEmpty());
+
+                // a stops polling (it gave the lease up, or died); b holds it now
+                a.ctx.holdLeases(false);
+                b.ctx.holdLeases(true);
+                order(6, "C-6", "new", "6.00", 6);
+                awaitEvents(b, 1);
+                assertThat(changes(b.ctx.submittedEvents())).containsExactly("6@6");
+                await().atMost(Duration.ofSeconds(5)).until(() -> b.storedMark() != null && b.storedMark().contains("\"key\":\"6\""));
+            }
+            assertThat(changes(a.ctx.submittedEvents())).containsExactly("1@1", "2@2", "3@3", "4@4", "5@5");
+        }
     }
 
     @Test
@@ -239,7 +265,7 @@ class JdbcPollingIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> r.submits.size() >= before + 3);
             assertThat(r.ctx.submittedEvents()).hasSize(5);
             assertThat(r.connector.jdbc().mark().describe()).endsWith("order_id=5");
-            assertThat(Files.readString(r.dataDirectory().resolve("jdbc-watermark.json"))).contains("\"key\" : \"5\"");
+            assertThat(r.storedMark()).contains("\"key\":\"5\"");
 
             r.ctx.failEvents(null);
             awaitEvents(r, 8);

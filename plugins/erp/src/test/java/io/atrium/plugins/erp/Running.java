@@ -1,12 +1,10 @@
 package io.atrium.plugins.erp;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
-import java.util.stream.Stream;
 
 import io.atrium.plugin.api.ChannelFeedback;
 import io.atrium.plugin.api.ChannelOptions;
@@ -14,8 +12,10 @@ import io.atrium.plugin.api.ConfigSpec;
 import io.atrium.plugin.api.Connector;
 import io.atrium.plugin.api.ConnectorContext;
 import io.atrium.plugin.api.EventSink;
+import io.atrium.plugin.api.Lease;
 import io.atrium.plugin.api.MessageSender;
 import io.atrium.plugin.api.PluginConfig;
+import io.atrium.plugin.api.StateStore;
 import io.atrium.plugin.testkit.TestConnectorContext;
 
 import org.apache.camel.CamelContext;
@@ -46,16 +46,18 @@ final class Running implements AutoCloseable {
         return start(config, null);
     }
 
-    /** Starts the connector; with {@code dataFrom}, the data directory of an earlier run is copied in first (a restart). */
-    static Running start(Map<String, ?> config, Path dataFrom) throws Exception {
+    /** Starts the connector; with {@code stateFrom}, the plugin state of an earlier run (a restart, or another hub node). */
+    static Running start(Map<String, ?> config, StateStore stateFrom) throws Exception {
+        return start(config, stateFrom, true);
+    }
+
+    /** With {@code holdsLease} false, as a hub node on which another node holds the plugin's leases. */
+    static Running start(Map<String, ?> config, StateStore stateFrom, boolean holdsLease) throws Exception {
         TestConnectorContext ctx = TestConnectorContext.forPlugin("erp", config);
-        if (dataFrom != null) {
-            try (Stream<Path> files = Files.list(dataFrom)) {
-                for (Path p : files.filter(Files::isRegularFile).toList()) {
-                    Files.copy(p, ctx.dataDirectory().resolve(p.getFileName()));
-                }
-            }
+        if (stateFrom != null) {
+            ctx.useState(stateFrom);
         }
+        ctx.holdLeases(holdsLease);
         Running r = new Running(ctx);
         try {
             ctx.start(r.wrapper());
@@ -140,11 +142,26 @@ final class Running implements AutoCloseable {
             public Path dataDirectory() {
                 return d.dataDirectory();
             }
+
+            @Override
+            public StateStore state() {
+                return d.state();
+            }
+
+            @Override
+            public Lease lease(String name) {
+                return d.lease(name);
+            }
         };
     }
 
     Path dataDirectory() {
         return ctx.dataDirectory();
+    }
+
+    /** The stored watermark as JSON text, or null. */
+    String storedMark() {
+        return ctx.state().get(WatermarkStore.KEY).map(StateStore.Entry::json).orElse(null);
     }
 
     @Override

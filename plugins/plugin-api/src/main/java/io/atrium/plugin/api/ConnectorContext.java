@@ -52,6 +52,21 @@ public interface ConnectorContext {
      */
     String publicUrl();
 
-    /** A directory for this plugin's own files, under the hub's data directory; it survives restarts and upgrades. */
+    /**
+     * A directory for this plugin's own files, under the hub's data directory; it survives restarts
+     * and upgrades. It belongs to this node only: what every node of a cluster must agree on (a
+     * poll cursor, a watermark) goes in {@link #state()}.
+     */
     Path dataDirectory();
+
+    /** This plugin's durable key → JSON state, shared by every hub node of the cluster (see {@link StateStore}). */
+    StateStore state();
+
+    /**
+     * The cluster-wide lease {@code name} (1 to 100 characters: letters, digits, '-', '_', '.') of
+     * this plugin: at most one hub node holds it at a time (see {@link Lease}). The hub starts trying
+     * to take it at once; asking again for the same name returns the same lease. It is given up
+     * when the plugin stops.
+     */
+    Lease lease(String name);
 }

@@ -20,8 +20,10 @@ import io.atrium.plugin.api.ConnectorContext;
 import io.atrium.plugin.api.Event;
 import io.atrium.plugin.api.EventSink;
 import io.atrium.plugin.api.InboundMessage;
+import io.atrium.plugin.api.Lease;
 import io.atrium.plugin.api.MessageSender;
 import io.atrium.plugin.api.PluginConfig;
+import io.atrium.plugin.api.StateStore;
 import io.atrium.plugin.api.StatusUpdate;
 
 import org.apache.camel.CamelContext;
@@ -60,6 +62,9 @@ public final class TestConnectorContext implements ConnectorContext, AutoCloseab
     private final Map<String, List<StatusUpdate>> statuses = new ConcurrentHashMap<>();
     private final Map<String, List<InboundMessage>> inbound = new ConcurrentHashMap<>();
     private final Map<String, List<String>> optOuts = new ConcurrentHashMap<>();
+    private final Map<String, TestLease> leases = new ConcurrentHashMap<>();
+    private volatile StateStore state = new MemoryStateStore();
+    private volatile boolean leasesHeld = true;
     private volatile PluginConfig config;
     private volatile Connector connector;
     private volatile RuntimeException eventFailure;
@@ -230,6 +235,54 @@ public final class TestConnectorContext implements ConnectorContext, AutoCloseab
     @Override
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** In memory, with the hub's compare-and-set rules; shared by the contexts given the same one with {@link #useState}. */
+    @Override
+    public StateStore state() {
+        return state;
+    }
+
+    /** Makes this context use {@code store}, e.g. one shared with another context standing for a second hub node. Call before start. */
+    public TestConnectorContext useState(StateStore store) {
+        this.state = store;
+        return this;
+    }
+
+    /** Held unless the test says otherwise with {@link #holdLeases}. */
+    @Override
+    public Lease lease(String name) {
+        return leases.computeIfAbsent(name, TestLease::new);
+    }
+
+    /** Whether the leases of this context are held (true at first): false stands for another node holding them. */
+    public void holdLeases(boolean held) {
+        this.leasesHeld = held;
+    }
+
+    private final class TestLease implements Lease {
+        private final String name;
+        private volatile boolean closed;
+
+        TestLease(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean isHeld() {
+            return leasesHeld && !closed;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            leases.remove(name, this);
+        }
     }
 
     /** Stops the connector, then the Camel context and its HTTP server. */
