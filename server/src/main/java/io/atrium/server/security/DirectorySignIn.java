@@ -46,11 +46,17 @@ final class DirectorySignIn {
                 "atrium.security.ldap.default-role: '" + ldap.getDefaultRole() + "' is not one of admin, integrator, marketer, viewer")));
         AuthenticationProvider inner;
         if (ldap.getActiveDirectoryDomain() != null && !ldap.getActiveDirectoryDomain().isBlank()) {
-            ActiveDirectoryLdapAuthenticationProvider ad = new ActiveDirectoryLdapAuthenticationProvider(
-                    ldap.getActiveDirectoryDomain().strip(), ldap.getUrl().strip());
+            AdUrl url = AdUrl.parse(ldap.getUrl());
+            String domain = ldap.getActiveDirectoryDomain().strip();
+            // Spring's provider searches under the domain's DN relative to the URL: a base DN in the URL (as
+            // for plain LDAP) would be searched twice over, and every sign-in refused as "Bad credentials".
+            ActiveDirectoryLdapAuthenticationProvider ad = url.baseDn() == null
+                    ? new ActiveDirectoryLdapAuthenticationProvider(domain, url.servers())
+                    : new ActiveDirectoryLdapAuthenticationProvider(domain, url.servers(), url.baseDn());
             ad.setConvertSubErrorCodesToExceptions(true);
-            inner = ad;
-            log.info("Directory sign-in: Active Directory {} at {}", ldap.getActiveDirectoryDomain(), ldap.getUrl());
+            inner = new DownLevelLogonName(ad);
+            log.info("Directory sign-in: Active Directory {} at {}{}", domain, url.servers(),
+                    url.baseDn() == null ? "" : " (users searched under " + url.baseDn() + ")");
         } else {
             DefaultSpringSecurityContextSource source = new DefaultSpringSecurityContextSource(ldap.getUrl().strip());
             if (!ldap.getManagerDn().isBlank()) {
@@ -74,6 +80,50 @@ final class DirectorySignIn {
             log.info("Directory sign-in: LDAP at {} ({} mapped groups)", ldap.getUrl(), groupRoles.size());
         }
         return new RoleMapping(inner, groupRoles, defaultRole);
+    }
+
+    /** An AD URL (or several, space-separated) split into its servers and the base DN in its path, if any. */
+    record AdUrl(String servers, String baseDn) {
+        static AdUrl parse(String url) {
+            List<String> servers = new ArrayList<>();
+            String base = null;
+            for (String u : url.strip().split("\\s+")) {
+                int scheme = u.indexOf("://");
+                int slash = scheme < 0 ? -1 : u.indexOf('/', scheme + 3);
+                if (slash < 0) {
+                    servers.add(u + "/");
+                    continue;
+                }
+                String path = java.net.URLDecoder.decode(u.substring(slash + 1), java.nio.charset.StandardCharsets.UTF_8).strip();
+                if (!path.isEmpty() && base == null) {
+                    base = path;
+                }
+                servers.add(u.substring(0, slash + 1));
+            }
+            return new AdUrl(String.join(" ", servers), base);
+        }
+    }
+
+    /**
+     * Takes a down-level logon name ({@code CORP\alice}, as Windows users often type it) as the
+     * user name after the backslash, which the AD provider then binds as {@code alice@<domain>}.
+     */
+    private record DownLevelLogonName(AuthenticationProvider ad) implements AuthenticationProvider {
+        @Override
+        public Authentication authenticate(Authentication authentication) {
+            String name = authentication.getName();
+            int slash = name == null ? -1 : name.lastIndexOf('\\');
+            if (slash < 0) {
+                return ad.authenticate(authentication);
+            }
+            return ad.authenticate(UsernamePasswordAuthenticationToken.unauthenticated(name.substring(slash + 1),
+                    authentication.getCredentials()));
+        }
+
+        @Override
+        public boolean supports(Class<?> authentication) {
+            return ad.supports(authentication);
+        }
     }
 
     private static Map<String, Role> groupRoles(AtriumProperties.Ldap ldap) {

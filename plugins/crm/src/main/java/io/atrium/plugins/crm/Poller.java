@@ -95,6 +95,10 @@ final class Poller {
                 LOG.info("crm: polling {} works again", crmName);
                 lastProblem = null;
             }
+        } catch (SyncState.CursorsMoved e) {
+            LOG.info(e.getMessage());
+        } catch (IllegalStateException e) {
+            problem("crm: polling failed: " + e.getMessage() + "; the next poll tries again");
         } catch (RuntimeException e) {
             LOG.error("crm: polling failed", e);
         } finally {
