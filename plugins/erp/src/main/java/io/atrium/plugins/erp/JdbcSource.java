@@ -521,6 +521,11 @@ final class JdbcSource implements AutoCloseable {
         stopping = true;
     }
 
+    /** Whether the plugin began to stop (for tests). */
+    boolean isStopping() {
+        return stopping;
+    }
+
     /** Stops polling: waits for a batch in progress (at most the query timeout and a bit) so its watermark is kept. */
     @Override
     public void close() {

@@ -197,6 +197,8 @@ class JdbcPollingIT {
                     throw new IllegalStateException(e);
                 }
             });
+            JdbcSource source = first.connector.jdbc();
+            await().atMost(Duration.ofSeconds(10)).until(source::isStopping); // the stop began while the batch is held
             first.release.release();
             stopping.get(30, TimeUnit.SECONDS);
         } finally {
