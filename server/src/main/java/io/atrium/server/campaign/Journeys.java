@@ -245,6 +245,11 @@ public class Journeys {
                 journeyIds, campaignIds, profileIds, stepIds, kinds, channels, messageIds, details);
     }
 
+    /** Every journey of the person, in every campaign, oldest first. */
+    public List<Journey> ofProfile(long profileId) {
+        return jdbc.query("SELECT * FROM journeys WHERE profile_id = ? ORDER BY id", this::row, profileId);
+    }
+
     public List<Journey> ofProfile(String campaignId, long profileId) {
         return jdbc.query("SELECT * FROM journeys WHERE campaign_id = ? AND profile_id = ? ORDER BY id", this::row, campaignId, profileId);
     }

@@ -435,6 +435,30 @@ public class MessageStore {
                         map(rs.getString(5))), id, id);
     }
 
+    /** A message as the API shows it ({@code /api/v1/messages}, the profile export), with its status history. */
+    public Map<String, Object> view(Row m) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", m.id());
+        v.put("profileId", m.profileId());
+        v.put("channel", m.channel());
+        v.put("address", m.address());
+        v.put("purpose", m.purpose());
+        v.put("status", m.status());
+        v.put("reason", m.reason());
+        v.put("detail", m.detail());
+        v.put("template", m.templateId());
+        v.put("campaignId", m.campaignId());
+        v.put("stepId", m.stepId());
+        v.put("providerMessageId", m.providerMessageId());
+        v.put("attempts", m.attempts());
+        v.put("subject", m.subject());
+        v.put("text", m.text());
+        v.put("createdAt", m.createdAt());
+        v.put("updatedAt", m.updatedAt());
+        v.put("history", history(m.id()));
+        return v;
+    }
+
     /** Messages of a profile (or of a campaign), newest first. */
     public List<Row> list(Long profileId, String campaignId, int offset, int limit) {
         List<Object> args = new java.util.ArrayList<>();

@@ -72,26 +72,7 @@ public class MessagesController {
     }
 
     Map<String, Object> view(MessageStore.Row m) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("id", m.id());
-        v.put("profileId", m.profileId());
-        v.put("channel", m.channel());
-        v.put("address", m.address());
-        v.put("purpose", m.purpose());
-        v.put("status", m.status());
-        v.put("reason", m.reason());
-        v.put("detail", m.detail());
-        v.put("template", m.templateId());
-        v.put("campaignId", m.campaignId());
-        v.put("stepId", m.stepId());
-        v.put("providerMessageId", m.providerMessageId());
-        v.put("attempts", m.attempts());
-        v.put("subject", m.subject());
-        v.put("text", m.text());
-        v.put("createdAt", m.createdAt());
-        v.put("updatedAt", m.updatedAt());
-        v.put("history", store.history(m.id()));
-        return v;
+        return store.view(m);
     }
 
     private static ApiException bad(String field, String message) {

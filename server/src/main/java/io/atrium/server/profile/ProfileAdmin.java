@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.atrium.server.api.ApiException;
 import io.atrium.server.audit.AuditLog;
 import io.atrium.server.broker.Queues;
+import io.atrium.server.campaign.Journeys;
+import io.atrium.server.message.MessageStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +44,14 @@ public class ProfileAdmin {
     private final IdentityNormalizer normalizer;
     private final AuditLog audit;
     private final JmsTemplate jms;
+    private final MessageStore messages;
+    private final Journeys journeys;
 
     public ProfileAdmin(JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper, ProfileProperties properties,
-                        AuditLog audit, JmsTemplate jms) {
+                        AuditLog audit, JmsTemplate jms, MessageStore messages, Journeys journeys) {
         this.jdbc = jdbc;
+        this.messages = messages;
+        this.journeys = journeys;
         this.tx = tx;
         this.mapper = mapper;
         this.normalizer = new IdentityNormalizer(properties.getDefaultPhoneCountryCode());
@@ -140,6 +146,25 @@ public class ProfileAdmin {
                     "granted", rs.getBoolean(3), "setAt", rs.getTimestamp(4).toInstant(), "messageId", rs.getString(5)), id));
             out.put("segments", segments(id));
             out.put("events", events(id, 0, Integer.MAX_VALUE));
+            // what was sent to the person (with its content and every status) and each campaign journey with its trace
+            out.put("messages", messages.list(id, null, 0, Integer.MAX_VALUE).stream().map(m -> {
+                Map<String, Object> message = messages.view(m);
+                message.put("html", m.html());
+                message.put("links", m.links());
+                return message;
+            }).toList());
+            out.put("journeys", journeys.ofProfile(id).stream().map(j -> {
+                Map<String, Object> journey = new LinkedHashMap<>();
+                journey.put("campaignId", j.campaignId());
+                journey.put("journeyId", j.id());
+                journey.put("state", j.state());
+                journey.put("enteredAt", j.enteredAt());
+                journey.put("endedAt", j.endedAt());
+                journey.put("endReason", j.endReason());
+                journey.put("convertedAt", j.convertedAt());
+                journey.put("log", journeys.trace(j));
+                return journey;
+            }).toList());
             out.put("merges", jdbc.query("SELECT id, winner_id, loser_id, message_id, at, undone_at, before::text FROM merges "
                     + "WHERE winner_id = ? OR loser_id = ? ORDER BY id", (rs, i) -> {
                         Map<String, Object> m = new LinkedHashMap<>();

@@ -329,6 +329,22 @@ class CampaignsIT extends HubTestSupport {
             assertThat(last.path("kind").asText()).as(lines.toString()).isEqualTo("exited");
             assertThat(last.path("detail").asText()).isEqualTo("completed");
         });
+        // The person's export holds the journey with its trace, and what was sent with its every status.
+        JsonNode export = readJson(adminGet("/api/v1/profiles/user_id/" + b + "/export").body());
+        JsonNode journey = export.path("journeys").get(0);
+        assertThat(journey.path("campaignId").asText()).as(export.toString()).isEqualTo(id);
+        assertThat(journey.path("state").asText()).isEqualTo("done");
+        assertThat(journey.path("log").get(0).path("kind").asText()).isEqualTo("entered");
+        JsonNode sentText = null;
+        for (JsonNode m : export.path("messages")) {
+            if (m.path("channel").asText().equals("probe-text")) {
+                sentText = m;
+            }
+        }
+        assertThat(sentText).as(export.path("messages").toString()).isNotNull();
+        assertThat(sentText.path("campaignId").asText()).isEqualTo(id);
+        assertThat(sentText.path("text").asText()).isNotBlank();
+        assertThat(sentText.path("history").get(0).path("status").asText()).isEqualTo("queued");
         // Launching again does not send twice: everyone is in already.
         assertThat(readJson(post("/api/v1/campaigns/" + id + "/launch", "").body()).path("entered").asInt()).isZero();
 
