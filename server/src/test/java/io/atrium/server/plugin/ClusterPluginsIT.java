@@ -130,11 +130,18 @@ class ClusterPluginsIT {
                 ConfigurableApplicationContext staying = stopping == a ? b : a;
                 String stayingName = staying.getBean(io.atrium.server.config.NodeName.class).get();
                 long stopStarted = System.nanoTime();
+                // Watched while the node stops: its plugins stop (and give the lease up) first, then the rest of it.
+                java.util.concurrent.CompletableFuture<Long> takenOver = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                            .until(() -> stayingName.equals(leaseHolder(db)));
+                    return Duration.ofNanos(System.nanoTime() - stopStarted).toMillis();
+                });
                 stopping.close();
                 running.remove(stopping);
-                await().atMost(Duration.ofSeconds(20)).until(() -> stayingName.equals(leaseHolder(db)));
-                System.out.printf("ClusterPluginsIT: the lease was with the other node %d ms after the polling node began to stop%n",
-                        Duration.ofNanos(System.nanoTime() - stopStarted).toMillis());
+                long stoppedMs = Duration.ofNanos(System.nanoTime() - stopStarted).toMillis();
+                long takeoverMs = takenOver.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                System.out.printf("ClusterPluginsIT: the other node held the lease %d ms after the polling node began to stop"
+                        + " (stopping it took %d ms)%n", takeoverMs, stoppedMs);
                 // From now on only the staying node calls HubSpot, which has a new contact.
                 answerSearch(hubspot, contact("901", "ann@example.com", "2025-02-01T10:00:00.000Z"),
                         contact("902", "bo@example.com", "2025-02-03T08:00:00.000Z"));
