@@ -32,6 +32,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
 import io.atrium.server.AtriumApplication;
+import io.atrium.server.support.TestPlugins;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
@@ -186,35 +187,10 @@ class ClusterPluginsIT {
                 "--atrium.plugins.scan-interval=250ms");
     }
 
-    /**
-     * The crm plugin's zip as its build packs it (plugin.properties, lib/crm.jar), from the plugin's
-     * classes on the test class path (a jar, or target/classes when Maven did not package it).
-     */
+    /** The crm plugin's zip as its build packs it (plugin.properties, lib/crm.jar), of its classes on the test class path. */
     private Path crmZip() throws Exception {
-        Path classes = Path.of(io.atrium.plugins.crm.CrmConnector.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path jar = classes;
-        if (Files.isDirectory(classes)) {
-            jar = dir.resolve("crm.jar");
-            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
-                 java.util.stream.Stream<Path> files = Files.walk(classes)) {
-                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                    out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                    Files.copy(f, out);
-                    out.closeEntry();
-                }
-            }
-        }
-        Path zip = dir.resolve("crm.zip");
-        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
-            out.putNextEntry(new java.util.zip.ZipEntry("plugin.properties"));
-            out.write("plugin.id=crm\nplugin.version=0.1.0\nplugin.provider=Atrium\nplugin.description=crm (ClusterPluginsIT)\n"
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            out.closeEntry();
-            out.putNextEntry(new java.util.zip.ZipEntry("lib/crm.jar"));
-            Files.copy(jar, out);
-            out.closeEntry();
-        }
-        return zip;
+        return TestPlugins.zipOf(dir, "crm", "0.1.0", Path.of(io.atrium.plugins.crm.CrmConnector.class
+                .getProtectionDomain().getCodeSource().getLocation().toURI()));
     }
 
     private static void answerSearch(WireMockServer hubspot, JsonNode... contacts) {

@@ -66,7 +66,20 @@ public final class TestPlugins {
         Files.createDirectories(idx.getParent());
         Files.writeString(idx, String.join("\n", extensions) + "\n");
 
-        Path jar = work.resolve(id + ".jar");
+        return pack(dir, id, version, jar(classes, work.resolve(id + ".jar")));
+    }
+
+    /**
+     * A plugin zip of classes built elsewhere (a module's jar, or its {@code target/classes} when
+     * Maven did not package it), e.g. a real plugin of this repository on the test class path.
+     */
+    public static Path zipOf(Path dir, String id, String version, Path classesOrJar) throws IOException {
+        Path jar = Files.isDirectory(classesOrJar)
+                ? jar(classesOrJar, Files.createTempDirectory(dir, "build-" + id).resolve(id + ".jar")) : classesOrJar;
+        return pack(dir, id, version, jar);
+    }
+
+    private static Path jar(Path classes, Path jar) throws IOException {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(classes)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
@@ -74,6 +87,11 @@ public final class TestPlugins {
                 out.closeEntry();
             }
         }
+        return jar;
+    }
+
+    /** {@code plugin.properties + lib/<id>.jar}, as {@code <id>-<version>.zip.building} in {@code dir}. */
+    private static Path pack(Path dir, String id, String version, Path jar) throws IOException {
         Path zip = dir.resolve(id + "-" + version + ".zip.building");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             out.putNextEntry(new ZipEntry("plugin.properties"));
