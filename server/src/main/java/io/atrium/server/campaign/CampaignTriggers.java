@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.atrium.server.broker.Queues;
+import io.atrium.server.profile.ProfileAdmin;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.jms.ConnectionFactory;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jms.listener.DefaultMessageListenerContainer;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What starts and moves journeys from outside: people entering segments (the durable topic
@@ -40,14 +42,16 @@ public class CampaignTriggers {
     private final CampaignStore campaigns;
     private final Journeys journeys;
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final ObjectMapper mapper;
     private final List<DefaultMessageListenerContainer> containers = new ArrayList<>();
 
-    public CampaignTriggers(CampaignStore campaigns, Journeys journeys, JdbcTemplate jdbc, ObjectMapper mapper,
+    public CampaignTriggers(CampaignStore campaigns, Journeys journeys, JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper,
                             ConnectionFactory connectionFactory) {
         this.campaigns = campaigns;
         this.journeys = journeys;
         this.jdbc = jdbc;
+        this.tx = tx;
         this.mapper = mapper;
         containers.add(listen(connectionFactory, Queues.SEGMENT_EVENTS, "atrium-campaign-segments", this::onSegmentEvent));
         containers.add(listen(connectionFactory, Queues.PROFILE_CHANGED, "atrium-campaign-events", this::onProfilesChanged));
@@ -219,13 +223,18 @@ public class CampaignTriggers {
         boolean analyzed = false;
         long after = Long.MIN_VALUE;
         while (true) {
-            Map<String, Object> chunk = jdbc.queryForMap("WITH m AS (SELECT profile_id FROM segment_members WHERE segment_id = ? "
-                            + "AND profile_id > ? ORDER BY profile_id LIMIT ?), "
-                            + "ins AS (INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, entry_detail) "
-                            + "SELECT ?, profile_id, CASE WHEN ? THEN profile_id || ':' || ? ELSE profile_id::text END, 'active', now(), ? "
-                            + "FROM m ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id) "
-                            + "SELECT (SELECT count(*) FROM ins)::int AS entered, (SELECT max(profile_id) FROM m) AS last",
-                    d.audienceSegment(), after, CHUNK, c.id(), d.reentry(), runKey, "broadcast " + runKey);
+            long from = after;
+            // Each chunk in its own transaction, which an erasure waits for (ProfileAdmin.noErasureMeanwhile).
+            Map<String, Object> chunk = tx.execute(status -> {
+                ProfileAdmin.noErasureMeanwhile(jdbc);
+                return jdbc.queryForMap("WITH m AS (SELECT profile_id FROM segment_members WHERE segment_id = ? "
+                                + "AND profile_id > ? ORDER BY profile_id LIMIT ?), "
+                                + "ins AS (INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, entry_detail) "
+                                + "SELECT ?, profile_id, CASE WHEN ? THEN profile_id || ':' || ? ELSE profile_id::text END, 'active', now(), ? "
+                                + "FROM m ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id) "
+                                + "SELECT (SELECT count(*) FROM ins)::int AS entered, (SELECT max(profile_id) FROM m) AS last",
+                        d.audienceSegment(), from, CHUNK, c.id(), d.reentry(), runKey, "broadcast " + runKey);
+            });
             entered += ((Number) chunk.get("entered")).intValue();
             if (!analyzed && entered >= ANALYZE_AFTER) {
                 analyze(c, entered);

@@ -10,8 +10,11 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.atrium.server.profile.ProfileAdmin;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The {@code journeys} and {@code journey_log} tables: where each person is in each campaign, and
@@ -23,10 +26,12 @@ import org.springframework.stereotype.Component;
 public class Journeys {
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
     private final ObjectMapper mapper;
 
-    public Journeys(JdbcTemplate jdbc, ObjectMapper mapper) {
+    public Journeys(JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper) {
         this.jdbc = jdbc;
+        this.tx = tx;
         this.mapper = mapper;
     }
 
@@ -73,10 +78,15 @@ public class Journeys {
      * is in (or was in) this campaign already.
      */
     public Long start(String campaignId, long profileId, String entryKey, JsonNode trigger, String detail) {
-        List<Long> ids = jdbc.queryForList("INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, trigger, entry_detail) "
-                        + "VALUES (?, ?, ?, 'active', now(), ?::jsonb, ?) ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id",
-                Long.class, campaignId, profileId, entryKey, json(trigger == null ? Map.of() : trigger), detail);
-        return ids.isEmpty() ? null : ids.get(0);
+        // In a transaction that an erasure of the person waits for; a person erased (or merged away) before it starts nothing.
+        return tx.execute(status -> {
+            ProfileAdmin.noErasureMeanwhile(jdbc);
+            List<Long> ids = jdbc.queryForList("INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, trigger, entry_detail) "
+                            + "SELECT ?, id, ?, 'active', now(), ?::jsonb, ? FROM profiles WHERE id = ? "
+                            + "ON CONFLICT (campaign_id, entry_key) DO NOTHING RETURNING id",
+                    Long.class, campaignId, entryKey, json(trigger == null ? Map.of() : trigger), detail, profileId);
+            return ids.isEmpty() ? null : ids.get(0);
+        });
     }
 
     /**
@@ -180,14 +190,17 @@ public class Journeys {
 
     /** Ends this person's journeys in the campaign that are still running and entered within the goal window: converted. */
     public List<Long> convert(String campaignId, long profileId, Instant eventAt, java.time.Duration within, String event) {
-        List<Long> ids = jdbc.queryForList("UPDATE journeys SET state = 'done', end_reason = 'converted', converted_at = ?, "
-                        + "ended_at = now(), wake_at = NULL, updated_at = now() WHERE campaign_id = ? AND profile_id = ? "
-                        + "AND state IN ('active', 'waiting') AND entered_at >= ? RETURNING id", Long.class,
-                Timestamp.from(eventAt), campaignId, profileId, Timestamp.from(eventAt.minus(within)));
-        for (Long id : ids) {
-            log(id, campaignId, profileId, null, "converted", null, null, "goal event " + event);
-        }
-        return ids;
+        // The lines in the transaction that holds the journeys' row locks: an erasure deletes the journeys after it.
+        return tx.execute(status -> {
+            List<Long> ids = jdbc.queryForList("UPDATE journeys SET state = 'done', end_reason = 'converted', converted_at = ?, "
+                            + "ended_at = now(), wake_at = NULL, updated_at = now() WHERE campaign_id = ? AND profile_id = ? "
+                            + "AND state IN ('active', 'waiting') AND entered_at >= ? RETURNING id", Long.class,
+                    Timestamp.from(eventAt), campaignId, profileId, Timestamp.from(eventAt.minus(within)));
+            for (Long id : ids) {
+                log(id, campaignId, profileId, null, "converted", null, null, "goal event " + event);
+            }
+            return ids;
+        });
     }
 
     private final ThreadLocal<List<Object[]>> buffer = new ThreadLocal<>();

@@ -181,9 +181,23 @@ public class ProfileAdmin {
         });
     }
 
+    /**
+     * Taken shared by whatever starts journeys, in the transaction that starts them and before its first
+     * read of who enters ({@link io.atrium.server.campaign.Journeys#start}, a broadcast's chunk), and
+     * exclusively by {@link #erase} before anything else: a start that races an erasure commits before it (and
+     * the erasure deletes the journey with its trace) or reads after it (and finds no profile, no segment
+     * membership). {@code journeys} and {@code journey_log} have no foreign key to do it.
+     */
+    public static void noErasureMeanwhile(JdbcTemplate jdbc) {
+        jdbc.queryForObject("SELECT pg_advisory_xact_lock_shared(" + ERASURE_LOCK + ")::text", String.class);
+    }
+
+    private static final String ERASURE_LOCK = "hashtext('atrium.profile-erasure')";
+
     /** Erases the person everywhere in one transaction and records it in the audit log without personal data. */
     public Map<String, Object> erase(String idType, String idValue, String actor) {
         Map<String, Object> counts = tx.execute(status -> {
+            jdbc.queryForObject("SELECT pg_advisory_xact_lock(" + ERASURE_LOCK + ")::text", String.class);
             long id = resolve(idType, idValue);
             List<Long> locked = jdbc.queryForList("SELECT id FROM profiles WHERE id = ? FOR UPDATE", Long.class, id);
             if (locked.isEmpty()) {
@@ -197,8 +211,10 @@ public class ProfileAdmin {
             c.put("consents", jdbc.update("DELETE FROM consents WHERE profile_id = ?", id));
             c.put("merges", jdbc.update("DELETE FROM merges WHERE winner_id = ? OR loser_id = ?", id, id));
             c.put("segmentMemberships", jdbc.update("DELETE FROM segment_members WHERE profile_id = ?", id));
-            c.put("messages", jdbc.update("DELETE FROM messages WHERE profile_id = ?", id));
+            // Journeys first: deleting one an engine worker holds waits for the worker's commit, and the messages it
+            // wrote for the person are deleted next (the journeys' trace lines go with them, by trigger).
             c.put("journeys", jdbc.update("DELETE FROM journeys WHERE profile_id = ?", id));
+            c.put("messages", jdbc.update("DELETE FROM messages WHERE profile_id = ?", id));
             jdbc.update("DELETE FROM profiles WHERE id = ?", id);
             audit.record(actor, "profile.erase", "profile/" + id, c);
             return c;

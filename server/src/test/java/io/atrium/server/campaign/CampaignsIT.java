@@ -470,7 +470,7 @@ class CampaignsIT extends HubTestSupport {
                 + "\"steps\": [{\"id\": \"pause\", \"type\": \"wait\", \"duration\": \"1h\"}, "
                 + "{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
         launch(id);
-        long profile = 7_000_000_000L + Math.abs(run.hashCode());
+        long profile = jdbc.queryForObject("INSERT INTO profiles DEFAULT VALUES RETURNING id", Long.class);
         long journeyId = journeys.start(id, profile, String.valueOf(profile), null, "test entry");
         await().atMost(WAIT).until(() -> "waiting".equals(journeys.ofProfile(id, profile).get(0).state()));
 
@@ -534,5 +534,51 @@ class CampaignsIT extends HubTestSupport {
         String messageId = message(id, user, "probe").path("id").asText();
         JsonNode m = readJson(adminGet("/api/v1/messages/" + messageId).body());
         assertThat(m.path("text").asText()).isEqualTo("Hello lea, the Red shoes (59.9) is still in your cart");
+    }
+
+    private long waitingFor(String queryStart) {
+        return jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND starts_with(query, ?)",
+                Long.class, queryStart);
+    }
+
+    private long leftOf(long profile) {
+        return jdbc.queryForObject("SELECT (SELECT count(*) FROM journeys WHERE profile_id = ?) "
+                + "+ (SELECT count(*) FROM journey_log WHERE profile_id = ?) + (SELECT count(*) FROM messages WHERE profile_id = ?)",
+                Long.class, profile, profile, profile);
+    }
+
+    @Test
+    void anErasureThatRacesAJourneyStartLeavesNothingOfThePerson() throws Exception {
+        String id = "erase-" + run;
+        create(id, "{\"name\": \"Erase\", \"trigger\": {\"type\": \"event\", \"event\": \"never_" + run + "\"}, "
+                + "\"steps\": [{\"id\": \"pause\", \"type\": \"wait\", \"duration\": \"1h\"}]}");
+        launch(id);
+        String user = person("erin", Map.of());
+        long profile = readJson(adminGet("/api/v1/profiles/user_id/" + user).body()).path("id").asLong();
+
+        CompletableFuture<Long> start;
+        CompletableFuture<HttpResponse<String>> erase;
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            // The start stops half-way, its journey written and not committed: its insert waits for the campaign's row.
+            c.setAutoCommit(false);
+            try (java.sql.Statement st = c.createStatement()) {
+                st.executeQuery("SELECT id FROM campaigns WHERE id = '" + id + "' FOR UPDATE").close();
+            }
+            start = CompletableFuture.supplyAsync(() -> journeys.start(id, profile, String.valueOf(profile), null, "test entry"));
+            await().atMost(WAIT).until(() -> waitingFor("INSERT INTO journeys") == 1);
+            // The person is erased meanwhile: the erasure waits for the start (it used to go through, and the start then
+            // committed a journey and its first line for nobody).
+            erase = CompletableFuture.supplyAsync(() -> send(HttpRequest.newBuilder(uri("/api/v1/profiles/user_id/" + user))
+                    .header("Authorization", "Bearer " + TOKEN).DELETE().build()));
+            await().atMost(WAIT).until(() -> erase.isDone() || waitingFor("SELECT pg_advisory_xact_lock(") == 1);
+            c.rollback();
+        }
+        assertThat(start.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the journey started before the erasure").isNotNull();
+        assertThat(erase.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+        assertThat(leftOf(profile)).as("journeys, trace lines and messages of the erased person").isZero();
+
+        // A trigger that comes after the erasure (a segment entry, an event still on its way) starts nothing.
+        assertThat(journeys.start(id, profile, profile + ":late", null, "late entry")).isNull();
+        assertThat(leftOf(profile)).isZero();
     }
 }
