@@ -829,6 +829,7 @@ public class PluginHost {
             spec.add(m);
         }
         HostConnectorContext ctx = p.context;
+        DisabledPlugins.Entry off = p.id == null ? null : adminDisabled.get(p.id).orElse(null);
         return new PluginView(p.id != null ? p.id : stem(p.file), p.version(), p.state, p.error,
                 p.file.getFileName().toString(),
                 p.descriptor == null ? null : p.descriptor.getPluginDescription(),
@@ -836,7 +837,8 @@ public class PluginHost {
                 ctx == null ? List.of() : List.copyOf(ctx.routeIds),
                 ctx == null ? List.of() : List.copyOf(ctx.componentSchemes),
                 ctx == null ? List.of() : List.copyOf(ctx.channelNames),
-                p.maskedConfig, spec, p.id == null || !adminDisabled.contains(p.id), configuredPublicUrl());
+                p.maskedConfig, spec, off == null, off == null ? null : off.by(), off == null ? null : off.at(),
+                configuredPublicUrl());
     }
 
     // ---------------------------------------------------------------- helpers

@@ -269,6 +269,9 @@ class PluginConfigApiIT extends HubTestSupport {
         assertThat(entry.path("state").asText()).isEqualTo("DISABLED");
         assertThat(entry.path("enabled").asBoolean()).isFalse();
         assertThat(entry.path("error").asText()).startsWith("disabled by admin at ").contains("/enable");
+        assertThat(entry.path("disabledBy").asText()).isEqualTo("admin");
+        assertThat(java.time.Instant.parse(entry.path("disabledAt").asText())).isCloseTo(java.time.Instant.now(),
+                org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.MINUTES));
         assertThat(entry.path("routes").size()).isZero();
         assertThat(get("/checked").statusCode()).isEqualTo(404);
         assertThat(routes()).noneMatch(r -> "checked-http".equals(r.get("id")));
@@ -286,6 +289,7 @@ class PluginConfigApiIT extends HubTestSupport {
         assertThat(enabled.statusCode()).as(enabled.body()).isEqualTo(200);
         assertThat(readJson(enabled.body()).path("state").asText()).isEqualTo("STARTED");
         assertThat(readJson(enabled.body()).path("enabled").asBoolean()).isTrue();
+        assertThat(readJson(enabled.body()).path("disabledBy").isNull()).isTrue();
         assertThat(get("/checked").body()).startsWith("http://crm2.test push");
 
         String audit = adminGet("/api/v1/audit?limit=20").body();

@@ -22,7 +22,7 @@ async function renderList(ctx) {
     { label: t('plugins.version'), key: 'version' },
     { label: t('plugins.state'), render: p => stateBadge(p.state, 'plugin-state-' + p.id) },
     { label: t('plugins.provides'), render: provides },
-    { label: t('plugins.error'), render: p => p.error ? h('span', { class: 'error-text', 'data-test': 'plugin-error-' + p.id }, p.error) : '' },
+    { label: t('plugins.error'), render: p => p.error ? h('span', { class: 'error-text', 'data-test': 'plugin-error-' + p.id }, errorText(p)) : '' },
     { label: t('plugins.since'), render: p => fmtDate(p.since) },
   ], plugins, { test: 'plugins-table', rowTest: p => 'plugin-row-' + p.id, empty: t('plugins.none') }));
   const refresh = async () => draw(await get('/api/v1/plugins'));
@@ -32,6 +32,11 @@ async function renderList(ctx) {
     ctx.can('integration') ? uploadPanel(ctx, refresh) : readOnlyNote(),
     listBox);
   ctx.every(4000, () => refresh().catch(() => {}));
+}
+
+/** Why the plugin is not running: who disabled it and when, in words, or the hub's error as it is. */
+function errorText(p) {
+  return p.enabled === false && p.disabledBy ? t('plugins.disabledBy', { user: p.disabledBy, at: fmtDate(p.disabledAt) }) : p.error;
 }
 
 function provides(p) {
@@ -57,7 +62,7 @@ function uploadPanel(ctx, refresh) {
       const p = await api('POST', '/api/v1/plugins', undefined, { form: fd });
       clear(result, h('div', { class: p.error ? 'error-box' : 'ok-box', 'data-test': 'upload-ok' },
         t('plugins.upload.done', { id: p.id, version: p.version || '' }), ' ', stateBadge(p.state),
-        p.error ? h('div', null, p.error) : null, ' ',
+        p.error ? h('div', null, errorText(p)) : null, ' ',
         h('a', { href: '#/plugins/' + encodeURIComponent(p.id), 'data-test': 'upload-open' }, t('plugins.configure'))));
       file.value = '';
       await refresh();
@@ -83,7 +88,7 @@ async function renderPlugin(ctx, id) {
   const drawHead = p => clear(head,
     h('h1', null, h('a', { href: '#/plugins', class: 'back' }, t('plugins.title')), ' / ', p.id, ' ',
       h('span', { class: 'muted' }, p.version || ''), ' ', stateBadge(p.state, 'plugin-state')),
-    p.error ? h('div', { class: 'error-box', 'data-test': 'plugin-error' }, p.error) : null,
+    p.error ? h('div', { class: 'error-box', 'data-test': 'plugin-error' }, errorText(p)) : null,
     facts([
       [t('plugins.description'), p.description],
       [t('plugins.provider'), p.provider],
