@@ -174,20 +174,12 @@ final class CrmConfig {
      * @throws IllegalArgumentException naming every offending key
      */
     static CrmSettings parse(PluginConfig config) {
-        List<ConfigProblem> p = new ArrayList<>();
-        CrmSettings settings = build(config, p);
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("configuration of plugin 'crm' (" + config.getString(MODE) + " mode): "
-                    + String.join("; ", p.stream().map(ConfigProblem::message).toList()));
-        }
-        return settings;
+        return ConfigSpec.settings(config, "configuration of plugin 'crm' (" + config.getString(MODE) + " mode)", CrmConfig::build);
     }
 
     /** Every problem of the rules between keys, each with its key (for the console's form); nothing is opened. */
     static List<ConfigProblem> check(PluginConfig config) {
-        List<ConfigProblem> p = new ArrayList<>();
-        build(config, p);
-        return List.copyOf(p);
+        return ConfigSpec.problems(config, CrmConfig::build);
     }
 
     /** The settings, or null when {@code p} got any problem. */

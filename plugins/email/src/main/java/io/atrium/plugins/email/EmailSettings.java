@@ -83,13 +83,7 @@ record EmailSettings(
      * @throws IllegalArgumentException naming every offending key; never quoting a secret
      */
     static EmailSettings from(PluginConfig config) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        EmailSettings settings = build(config, problems);
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid configuration: "
-                    + String.join("; ", problems.stream().map(ConfigProblem::message).toList()));
-        }
-        return settings;
+        return ConfigSpec.settings(config, "invalid configuration", EmailSettings::build);
     }
 
     /**
@@ -97,9 +91,7 @@ record EmailSettings(
      * console form's field); nothing is opened or started.
      */
     static List<ConfigProblem> check(PluginConfig config) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        build(config, problems);
-        return List.copyOf(problems);
+        return ConfigSpec.problems(config, EmailSettings::build);
     }
 
     /** The settings, or null when {@code problems} got any. */

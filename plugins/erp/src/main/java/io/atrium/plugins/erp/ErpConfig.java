@@ -266,20 +266,12 @@ final class ErpConfig {
      * @throws IllegalArgumentException naming every offending key
      */
     static ErpSettings parse(PluginConfig config) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        ErpSettings settings = build(config, problems);
-        if (!problems.isEmpty()) {
-            List<String> messages = problems.stream().map(ConfigProblem::message).toList();
-            throw new IllegalArgumentException("erp plugin configuration: " + String.join("; ", messages));
-        }
-        return settings;
+        return ConfigSpec.settings(config, "erp plugin configuration", ErpConfig::build);
     }
 
     /** Every problem of the rules between keys, each with its key; nothing is opened or started. */
     static List<ConfigProblem> check(PluginConfig config) {
-        List<ConfigProblem> problems = new ArrayList<>();
-        build(config, problems);
-        return List.copyOf(problems);
+        return ConfigSpec.problems(config, ErpConfig::build);
     }
 
     /** The settings, or null when {@code problems} got any. */
@@ -294,19 +286,15 @@ final class ErpConfig {
                 sources.add(name);
             }
         }
-        for (Map.Entry<String, String> e : ONLY_FOR.entrySet()) {
-            if (!sources.contains(e.getValue()) && set(config, e.getKey())) {
-                problems.add(new ConfigProblem(e.getKey(), "key '" + e.getKey() + "' only applies to source " + e.getValue()
-                        + ", but key '" + SOURCES + "' does not list it"));
-            }
-        }
-        if (set(config, FILES_XML_ELEMENT) && !sources.contains(FILES) && !sources.contains(SFTP)) {
+        ONLY_FOR.forEach((key, source) -> ConfigSpec.onlyWhen(config, key, SOURCES, source).ifPresent(problems::add));
+        // Two sources, where onlyWhen names one.
+        if (ConfigSpec.isSet(config, FILES_XML_ELEMENT) && !sources.contains(FILES) && !sources.contains(SFTP)) {
             problems.add(new ConfigProblem(FILES_XML_ELEMENT, "key '" + FILES_XML_ELEMENT
                     + "' only applies to sources files and sftp, but key '" + SOURCES + "' lists neither"));
         }
 
         Mapping mapping = null;
-        boolean anyMappingKey = Mapping.KEYS.stream().anyMatch(k -> set(config, MAPPING + k)
+        boolean anyMappingKey = Mapping.KEYS.stream().anyMatch(k -> ConfigSpec.isSet(config, MAPPING + k)
                 && SPEC.key(MAPPING + k).defaultValue() == null);
         if (!sources.isEmpty() || anyMappingKey) {
             mapping = Mapping.compile(mappingSettings(config), problems);
@@ -529,22 +517,14 @@ final class ErpConfig {
         return v.get();
     }
 
+    /** The value of a key its source needs ({@link #REQUIRED_WITH}), or null with the problem added. */
     private static String required(PluginConfig config, String key, List<ConfigProblem> problems) {
-        Optional<String> v = string(config, key);
-        if (v.isEmpty()) {
-            problems.add(new ConfigProblem(key, "missing key '" + key + "', required with source " + REQUIRED_WITH.get(key)
-                    + " (" + SPEC.key(key).description() + ")"));
-            return null;
+        String what = SPEC.key(key).description();
+        if (what.length() > 1 && Character.isLowerCase(what.charAt(1))) {
+            what = Character.toLowerCase(what.charAt(0)) + what.substring(1); // "Folder ..." but "SFTP server"
         }
-        return v.get();
-    }
-
-    private static boolean set(PluginConfig config, String key) {
-        Optional<Object> v = config.get(key);
-        if (v.isEmpty()) {
-            return false;
-        }
-        return !(v.get() instanceof List<?> l && l.isEmpty()) && !v.get().toString().isBlank();
+        ConfigSpec.requiredWhen(config, key, SOURCES, REQUIRED_WITH.get(key), what).ifPresent(problems::add);
+        return string(config, key).orElse(null);
     }
 
     private static Optional<String> string(PluginConfig config, String key) {

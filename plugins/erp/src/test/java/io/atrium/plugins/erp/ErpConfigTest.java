@@ -132,8 +132,9 @@ class ErpConfigTest {
         Map<String, Object> c = mapping();
         c.put("sources", "jdbc");
         String p = problem(c);
-        assertThat(p).contains("missing key 'jdbc.url', required with source jdbc",
-                "missing key 'jdbc.query', required with source jdbc", "missing key 'jdbc.watermark-column', required with source jdbc");
+        assertThat(p).contains("key 'jdbc.url' is required when 'sources' lists 'jdbc': set it to JDBC URL of the ERP's database",
+                "key 'jdbc.query' is required when 'sources' lists 'jdbc': set it to SELECT giving the records",
+                "key 'jdbc.watermark-column' is required when 'sources' lists 'jdbc': set it to column of the query");
     }
 
     @Test
@@ -163,8 +164,9 @@ class ErpConfigTest {
         c.put("sftp.password", PASSWORD);
         c.put("files.xml-record-element", "order");
         String p = problem(c);
-        assertThat(p).contains("key 'jdbc.url' only applies to source jdbc, but key 'sources' does not list it",
-                "key 'sftp.password' only applies to source sftp",
+        assertThat(p).contains("key 'jdbc.url' only applies when 'sources' lists 'jdbc', but 'sources' does not list it; "
+                        + "set that or remove 'jdbc.url'",
+                "key 'sftp.password' only applies when 'sources' lists 'sftp'",
                 "key 'files.xml-record-element' only applies to sources files and sftp");
     }
 
@@ -197,7 +199,7 @@ class ErpConfigTest {
                 "key 'files.csv-delimiter' must be one character", "key 'files.xml-record-element' must be an XML element name",
                 "keys 'files.archive-directory' and 'files.error-directory' must be different folders");
         c.remove("files.directory");
-        assertThat(problem(c)).contains("missing key 'files.directory', required with source files");
+        assertThat(problem(c)).contains("key 'files.directory' is required when 'sources' lists 'files': set it to folder the ERP drops files into");
     }
 
     @Test
@@ -253,7 +255,7 @@ class ErpConfigTest {
                 "key 'webhook.path' must be a path starting with '/'", "key 'webhook.records-field' must be a field name");
         assertThat(p).doesNotContain("short");
         c.remove("webhook.token");
-        assertThat(problem(c)).contains("missing key 'webhook.token', required with source webhook");
+        assertThat(problem(c)).contains("key 'webhook.token' is required when 'sources' lists 'webhook': set it to secret the ERP sends");
     }
 
     @Test

@@ -151,6 +151,45 @@ public final class ConfigSpec {
                 + ", but " + now + "; set that or remove '" + key + "'"));
     }
 
+    /**
+     * A connector's checks of the rules between keys, written once: they add every problem they find to
+     * {@code problems} and return the settings they built, or null when they found any. The connector
+     * runs them through {@link #settings} when it starts and through {@link #problems} for
+     * {@link Connector#validate}.
+     *
+     * @param <T> the connector's settings
+     */
+    @FunctionalInterface
+    public interface Checks<T> {
+        T run(PluginConfig config, List<ConfigProblem> problems);
+    }
+
+    /**
+     * The settings {@code checks} build, or an {@link IllegalArgumentException} naming every problem:
+     * {@code "<what>: <message>; <message>"}.
+     *
+     * <pre>{@code
+     * static CrmSettings parse(PluginConfig config) {
+     *     return ConfigSpec.settings(config, "configuration of plugin 'crm'", CrmConfig::build);
+     * }
+     * }</pre>
+     */
+    public static <T> T settings(PluginConfig config, String what, Checks<T> checks) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        T settings = checks.run(config, problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(what + ": " + String.join("; ", problems.stream().map(ConfigProblem::message).toList()));
+        }
+        return settings;
+    }
+
+    /** Every problem {@code checks} find, each with its key; what they build is dropped. */
+    public static List<ConfigProblem> problems(PluginConfig config, Checks<?> checks) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        checks.run(config, problems);
+        return List.copyOf(problems);
+    }
+
     /** Whether a key has a value: not absent, not blank text, not an empty list. */
     public static boolean isSet(PluginConfig config, String key) {
         Object v = config.get(key).orElse(null);

@@ -1,6 +1,7 @@
 package io.atrium.plugin.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.time.Duration;
@@ -114,5 +115,28 @@ class ConfigSpecTest {
         });
         assertThat(ConfigSpec.isSet(push, "tags")).isTrue();
         assertThat(ConfigSpec.isSet(pull, "tags")).isFalse();
+    }
+
+    /** What a connector's checks look like: every rule between keys adds its problem; the settings only when none. */
+    private static String pollTags(PluginConfig config, List<ConfigProblem> problems) {
+        ConfigSpec.requiredWhen(config, "tags", "mode", "pull", "the tags to poll").ifPresent(problems::add);
+        if (config.getInt("batch-size") > 1000) {
+            problems.add(new ConfigProblem("batch-size", "key 'batch-size' must be 1000 or less"));
+        }
+        return problems.isEmpty() ? config.getString("mode") + " " + config.getList("tags") : null;
+    }
+
+    @Test
+    void settingsAndProblemsRunTheSameChecks() {
+        PluginConfig good = spec.validate(Map.of("api-url", "http://a.test", "api-token", "t", "mode", "pull", "tags", "a")).config();
+        assertThat(ConfigSpec.settings(good, "configuration of plugin 'x'", ConfigSpecTest::pollTags)).isEqualTo("pull [a]");
+        assertThat(ConfigSpec.problems(good, ConfigSpecTest::pollTags)).isEmpty();
+
+        PluginConfig bad = spec.validate(Map.of("api-url", "http://a.test", "api-token", "t", "mode", "pull", "batch-size", 5000)).config();
+        assertThat(ConfigSpec.problems(bad, ConfigSpecTest::pollTags)).extracting(ConfigProblem::key).containsExactly("tags", "batch-size");
+        assertThatThrownBy(() -> ConfigSpec.settings(bad, "configuration of plugin 'x'", ConfigSpecTest::pollTags))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("configuration of plugin 'x': key 'tags' is required when 'mode' is 'pull': set it to the tags to poll; "
+                        + "key 'batch-size' must be 1000 or less");
     }
 }
