@@ -39,6 +39,7 @@ public class ErpConnector implements Connector {
     private static final Logger LOG = LoggerFactory.getLogger(ErpConnector.class);
 
     static final String JDBC_LEASE = "jdbc";
+    static final String SFTP_LEASE = "sftp";
 
     private final List<AutoCloseable> opened = new ArrayList<>();
     private volatile JdbcSource jdbc;
@@ -141,6 +142,10 @@ public class ErpConnector implements Connector {
         CamelContext camel = ctx.camelContext();
         SftpEndpoint consumer = sftpEndpoint(camel, s, s.directory());
         consumer.setLocalWorkDirectory(work(ctx).toString());
+        // Every hub node of a cluster sees the same server: one of them at a time reads it (the files
+        // folder is each node's own and is read by every node).
+        Lease lease = ctx.lease(SFTP_LEASE);
+        consumer.setPollStrategy(new LeasedPolls(consumer.getPollStrategy(), lease::isHeld));
         String errorPath = s.errorDirectory().startsWith("/") ? s.errorDirectory()
                 : trim(s.directory()) + "/" + s.errorDirectory();
         SftpEndpoint reportEndpoint = sftpEndpoint(camel, s, errorPath);

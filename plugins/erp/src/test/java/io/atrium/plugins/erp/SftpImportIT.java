@@ -128,6 +128,25 @@ class SftpImportIT {
     }
 
     @Test
+    void ofTwoHubNodesOnlyTheOneHoldingTheLeaseReadsTheServer() throws Exception {
+        try (Running a = Running.start(config(), null, true);
+             Running b = Running.start(config(), a.ctx.state(), false)) {
+            drop("customers-1.csv", "customer_id;name;changed\nC-1;Ann;2026-03-01T10:00:00Z\n");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(outbox.resolve("archive/customers-1.csv")));
+            assertThat(a.ctx.submittedEvents()).extracting(e -> e.identities().get("erp_id")).containsExactly("C-1");
+            assertThat(b.ctx.submittedEvents()).isEmpty();
+
+            // a gives the lease up (it stops, or dies and its lease runs out); b takes it and reads the next file
+            a.ctx.holdLeases(false);
+            b.ctx.holdLeases(true);
+            drop("customers-2.csv", "customer_id;name;changed\nC-2;Bob;2026-03-01T10:00:00Z\n");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(outbox.resolve("archive/customers-2.csv")));
+            assertThat(b.ctx.submittedEvents()).extracting(e -> e.identities().get("erp_id")).containsExactly("C-2");
+            assertThat(a.ctx.submittedEvents()).extracting(e -> e.identities().get("erp_id")).containsExactly("C-1");
+        }
+    }
+
+    @Test
     void aServerWhoseHostKeyIsNotTheKnownOneIsNeverLoggedInto() throws Exception {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(256);
