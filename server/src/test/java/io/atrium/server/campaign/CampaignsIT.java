@@ -567,7 +567,7 @@ class CampaignsIT extends HubTestSupport {
             start = CompletableFuture.supplyAsync(() -> journeys.start(id, profile, String.valueOf(profile), null, "test entry"));
             await().atMost(WAIT).until(() -> waitingFor("INSERT INTO journeys") == 1);
             // The person is erased meanwhile: the erasure waits for the start (it used to go through, and the start then
-            // committed a journey and its first line for nobody).
+            // committed a journey for nobody).
             erase = CompletableFuture.supplyAsync(() -> send(HttpRequest.newBuilder(uri("/api/v1/profiles/user_id/" + user))
                     .header("Authorization", "Bearer " + TOKEN).DELETE().build()));
             await().atMost(WAIT).until(() -> erase.isDone() || waitingFor("SELECT pg_advisory_xact_lock(") == 1);
@@ -576,6 +576,7 @@ class CampaignsIT extends HubTestSupport {
         assertThat(start.get(30, java.util.concurrent.TimeUnit.SECONDS)).as("the journey started before the erasure").isNotNull();
         assertThat(erase.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(204);
         assertThat(leftOf(profile)).as("journeys, trace lines and messages of the erased person").isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM journeys WHERE campaign_id = ?", Long.class, id)).isZero();
 
         // A trigger that comes after the erasure (a segment entry, an event still on its way) starts nothing.
         assertThat(journeys.start(id, profile, profile + ":late", null, "late entry")).isNull();
