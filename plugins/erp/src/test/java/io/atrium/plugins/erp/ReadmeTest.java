@@ -8,13 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.atrium.plugin.api.ConfigKey;
 import io.atrium.plugin.api.ConfigProblem;
 import io.atrium.plugin.api.ConfigSpec;
+import io.atrium.plugin.testkit.PluginReadme;
 
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -27,58 +25,23 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 class ReadmeTest {
 
-    static final Path README = Path.of("README.md");
     static final String MARK = "# config/plugins/erp.yml";
-
-    /** The table as the README must have it; also written to target/options-table.md. */
-    static String optionsTable() {
-        StringBuilder b = new StringBuilder("| key | type | default | required | secret | description |\n")
-                .append("|---|---|---|---|---|---|\n");
-        for (ConfigKey k : ErpConfig.SPEC.keys()) {
-            String required = k.isRequired() ? "yes"
-                    : ErpConfig.REQUIRED_WITH.containsKey(k.name()) ? "with " + ErpConfig.REQUIRED_WITH.get(k.name()) : "no";
-            String allowed = k.allowedValues().isEmpty() ? "" : " (" + String.join(", ", k.allowedValues()) + ")";
-            b.append("| `").append(k.name()).append("` | ").append(k.type()).append(allowed).append(" | ")
-                    .append(k.defaultValue() == null ? "" : "`" + k.defaultValue().toString().replace("|", "\\|") + "`")
-                    .append(" | ").append(required).append(" | ").append(k.isSecret() ? "yes" : "no").append(" | ")
-                    .append(k.description().replace("|", "\\|")).append(" |\n");
-        }
-        return b.toString();
-    }
 
     @Test
     void theReadmeHasTheSharedHeadings() throws Exception {
-        // Lines starting with # inside code blocks are comments, not headings
-        List<String> outside = new ArrayList<>();
-        boolean code = false;
-        for (String l : Files.readAllLines(README)) {
-            if (l.startsWith("```")) {
-                code = !code;
-            } else if (!code && l.startsWith("#")) {
-                outside.add(l);
-            }
-        }
-        assertThat(outside).containsExactly("# erp", "## What it does", "## Options", "## Example route", "## Testing");
+        assertThat(PluginReadme.read().headings()).containsExactly("# erp", "## What it does", "## Options", "## Example route", "## Testing");
     }
 
+    /** The table as the README must have it (also written to target/options-table.md). */
     @Test
     void theReadmeListsEveryOptionAsDeclared() throws Exception {
-        String table = optionsTable();
-        Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target", "options-table.md"), table);
-        assertThat(Files.readString(README)).contains(table);
+        String table = PluginReadme.writeOptionsTable(ErpConfig.SPEC, ErpConfig.REQUIRED_WITH, "with %s");
+        assertThat(PluginReadme.read().text()).contains(table);
     }
 
     /** The yaml blocks of the README that are plugin configurations (they start with {@link #MARK}). */
     static List<String> readmeConfigs() throws Exception {
-        List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
-        while (m.find()) {
-            if (m.group(1).startsWith(MARK)) {
-                out.add(m.group(1));
-            }
-        }
-        return out;
+        return PluginReadme.read().yamlBlocks(MARK);
     }
 
     static List<Path> sampleFiles() throws Exception {
@@ -114,7 +77,7 @@ class ReadmeTest {
 
     @Test
     void theReadmesSampleFilesAreTheOnesInConfig() throws Exception {
-        String readme = Files.readString(README);
+        String readme = PluginReadme.read().text();
         for (Path p : sampleFiles()) {
             assertThat(readme).as(p.toString()).contains(Files.readString(p));
         }

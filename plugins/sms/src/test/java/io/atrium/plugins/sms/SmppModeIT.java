@@ -17,6 +17,7 @@ import io.atrium.plugin.api.OutboundMessage;
 import io.atrium.plugin.api.SendException;
 import io.atrium.plugin.api.SendResult;
 import io.atrium.plugin.api.StatusUpdate;
+import io.atrium.plugin.testkit.SmscStub;
 import io.atrium.plugin.testkit.TestConnectorContext;
 
 import org.jsmpp.bean.BindType;
@@ -88,7 +89,7 @@ class SmppModeIT {
         SendResult result = ctx.sender("sms").send(message("m-1", "+380501112233", "Your code is 1234"));
 
         assertThat(smsc.submits).hasSize(1);
-        SubmitSm sm = smsc.submits.get(0);
+        SubmitSm sm = smsc.submits.get(0).pdu();
         assertThat(sm.getDestAddress()).isEqualTo("380501112233");
         assertThat(sm.getDestAddrTon()).isEqualTo((byte) 1);
         assertThat(sm.getDestAddrNpi()).isEqualTo((byte) 1);
@@ -107,7 +108,7 @@ class SmppModeIT {
         started();
         ctx.sender("sms").send(message("m-1", "+380501112233", "Привіт, Олено!"));
 
-        SubmitSm sm = smsc.submits.get(0);
+        SubmitSm sm = smsc.submits.get(0).pdu();
         assertThat(sm.getDataCoding()).isEqualTo((byte) 0x08);
         assertThat(SmscStub.text(sm)).isEqualTo("Привіт, Олено!");
     }
@@ -284,7 +285,7 @@ class SmppModeIT {
                         java.util.Objects::nonNull);
         smsc.receipt(smsc.submits.get(smsc.submits.size() - 1), id, "DELIVRD", "000");
         assertThat(ctx.statuses("sms")).singleElement().extracting(StatusUpdate::providerMessageId).isEqualTo(id);
-        assertThat(SmscStub.text(smsc.submits.get(smsc.submits.size() - 1))).isEqualTo("after");
+        assertThat(smsc.submits.get(smsc.submits.size() - 1).text()).isEqualTo("after");
     }
 
     @Test
@@ -298,8 +299,8 @@ class SmppModeIT {
             e.getMessage().setHeader("to", "+380671112233");
         });
 
-        assertThat(smsc.submits).extracting(SubmitSm::getDestAddress).containsExactly("380501112233", "380671112233");
-        assertThat(SmscStub.text(smsc.submits.get(0))).isEqualTo("From a route");
+        assertThat(smsc.submits).extracting(SmscStub.Submit::to).containsExactly("380501112233", "380671112233");
+        assertThat(smsc.submits.get(0).text()).isEqualTo("From a route");
         assertThat(out.getMessage().getHeader(SmsConstants.PROVIDER_MESSAGE_ID)).isEqualTo("5A000002");
     }
 
