@@ -10,13 +10,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,17 +25,12 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 
 import jakarta.mail.internet.MimeMessage;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,7 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  * API), then SMS (a Kannel-style HTTP gateway); the person enters the segment "ready for a test
  * drive" and the CRM (a WireMock speaking HubSpot CRM v3) gets a task for the sales manager.
  */
-@ExtendWith(AutoDealerIT.LogOnFailure.class)
 class AutoDealerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -59,16 +51,15 @@ class AutoDealerIT {
 
     @TempDir
     static Path dir;
-    static GreenMail smtp;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static WireMockServer peer;
     static Hub hub;
 
     @BeforeAll
     static void start() throws Exception {
-        smtp = new GreenMail(new ServerSetup(Hub.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        peer = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        peer.start();
+        fixture.startSmtp();
+        peer = fixture.startHttpPeer();
         // Viber REST API.
         peer.stubFor(post(urlEqualTo("/pa/send_message")).withHeader("X-Viber-Auth-Token", equalTo("viber-token-0123456789"))
                 .willReturn(okJson("{\"status\":0,\"status_message\":\"ok\",\"message_token\":5491823457109842311}")));
@@ -83,28 +74,17 @@ class AutoDealerIT {
                 .withHeader("Content-Type", "application/json").withBody("{\"id\":\"7001\",\"properties\":{},"
                         + "\"createdAt\":\"2026-12-01T10:00:00Z\",\"updatedAt\":\"2026-12-01T10:00:00Z\",\"archived\":false}")));
 
-        hub = Hub.start(dir, Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s", "CRM_WEBHOOK_TOKEN", CRM_TOKEN));
-        Files.writeString(hub.home.resolve("config/plugins/email.yml"), """
-                smtp-host: 127.0.0.1
-                smtp-port: %d
-                smtp-security: none
-                from: sales@dealer.example
-                from-name: Dealer
-                """.formatted(smtp.getSmtp().getPort()));
-        Files.writeString(hub.home.resolve("config/plugins/viber.yml"), """
-                auth-token: viber-token-0123456789
-                api-url: http://127.0.0.1:%d/pa
-                sender-name: Dealer
-                register-webhook: false
-                """.formatted(peer.port()));
-        Files.writeString(hub.home.resolve("config/plugins/sms.yml"), """
+        hub = fixture.startHub(dir, Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s", "CRM_WEBHOOK_TOKEN", CRM_TOKEN));
+        fixture.configureEmail(hub, "sales@dealer.example", "Dealer");
+        fixture.configureViber(hub, "viber-token-0123456789", "Dealer", "register-webhook: false");
+        hub.configurePlugin("sms", """
                 mode: http
                 http-url: "http://127.0.0.1:%d/cgi-bin/sendsms?username=dealer&from={from}&to={to}&text={text}&dlr-mask=31&dlr-url={dlrUrl}"
                 http-accepted-status: "202"
                 source-address: DEALER
                 callback-token: sms-callback-token-0123456789
                 """.formatted(peer.port()));
-        Files.writeString(hub.home.resolve("config/plugins/erp.yml"), """
+        hub.configurePlugin("erp", """
                 sources: [webhook]
                 webhook:
                   path: /hooks/erp
@@ -124,53 +104,16 @@ class AutoDealerIT {
                   timestamp: updated_at
                   message-id: [order_id, status, updated_at]
                 """.formatted(ERP_TOKEN));
-        Files.writeString(hub.home.resolve("config/plugins/crm.yml"), """
+        hub.configurePlugin("crm", """
                 mode: hubspot
                 api-url: http://127.0.0.1:%d
                 access-token: hubspot-token-0123456789
                 poll-objects: []
                 task-owner-id: "77"
                 """.formatted(peer.port()));
-        for (String plugin : List.of("email", "viber", "sms")) {
-            Plugins.awaitStarted(hub, plugin, WAIT);
-        }
+        Plugins.awaitStarted(hub, WAIT, "email", "viber", "sms");
         for (String plugin : List.of("erp", "crm")) { // connectors: erp has no channel, crm's is crm-task
-            await(plugin + " STARTED").atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-                JsonNode found = null;
-                for (JsonNode p : hub.getJson("/api/v1/plugins")) {
-                    if (plugin.equals(p.path("id").asText())) {
-                        found = p;
-                    }
-                }
-                assertThat(found).isNotNull();
-                assertThat(found.path("state").asText()).as(found.toString()).isEqualTo("STARTED");
-            });
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        if (peer != null) {
-            peer.stop();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-    }
-
-    static final class LogOnFailure implements TestWatcher {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (hub != null) {
-                System.err.println("---- hub log tail ----\n" + hub.tail());
-            }
-            if (peer != null) {
-                peer.getAllServeEvents().forEach(e -> System.err.println("---- peer got " + e.getRequest().getMethod() + " "
-                        + e.getRequest().getUrl() + " " + e.getRequest().getBodyAsString() + " -> " + e.getResponse().getStatus()));
-            }
+            Plugins.awaitConnectorStarted(hub, plugin, WAIT);
         }
     }
 
@@ -188,16 +131,6 @@ class AutoDealerIT {
         admin("POST", "/api/v1/templates", "{\"id\": \"" + id + "\", \"channel\": \"" + channel + "\", "
                 + (subject == null ? "" : "\"subject\": \"" + subject + "\", ") + "\"text\": \"" + text + "\", "
                 + "\"defaults\": {\"traits.first_name\": \"there\"}}");
-    }
-
-    private static List<MimeMessage> mailTo(String address) throws Exception {
-        List<MimeMessage> out = new ArrayList<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
-            if (m.getAllRecipients()[0].toString().equals(address)) {
-                out.add(m);
-            }
-        }
-        return out;
     }
 
     private static List<String> trace(String campaign, String profile) throws Exception {
@@ -247,8 +180,8 @@ class AutoDealerIT {
                     .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"batch\": [" + body + "]}")).build());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
-        await().atMost(WAIT).untilAsserted(() -> assertThat(mailTo("olena@example.com")).hasSize(1));
-        assertThat(mailTo("olena@example.com").get(0).getSubject()).isEqualTo("Welcome to the dealer, Olena");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fixture.mailTo("olena@example.com")).hasSize(1));
+        assertThat(fixture.mailTo("olena@example.com").get(0).getSubject()).isEqualTo("Welcome to the dealer, Olena");
 
         // 2. The CRM's contact webhook (the shipped route) gives her the CRM id.
         HttpResponse<String> crm = hub.send(HttpRequest.newBuilder(hub.uri("/hooks/crm-contact?token=" + CRM_TOKEN))
@@ -268,7 +201,7 @@ class AutoDealerIT {
         }
 
         // The ready notification: e-mail first, not opened within 4 s, then Viber, not read, then SMS.
-        await().atMost(WAIT).untilAsserted(() -> assertThat(mailTo("olena@example.com")).extracting(MimeMessage::getSubject)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fixture.mailTo("olena@example.com")).extracting(MimeMessage::getSubject)
                 .contains("Your car is ready"));
         await().atMost(WAIT).untilAsserted(() -> peer.verify(postRequestedFor(urlEqualTo("/pa/send_message"))
                 .withRequestBody(matchingJsonPath("$.receiver", equalTo("olena-viber")))

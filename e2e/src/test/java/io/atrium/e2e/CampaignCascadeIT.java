@@ -6,14 +6,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,16 +31,14 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
+
+import io.atrium.plugin.testkit.SmscStub;
 
 import jakarta.mail.internet.MimeMessage;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,7 +51,6 @@ import org.junit.jupiter.api.io.TempDir;
  * submit_sm and sends a DELIVRD receipt). Her history, the campaign's stats, her trace and her
  * messages tell the story; a visitor who did order gets nothing.
  */
-@ExtendWith(CampaignCascadeIT.HubLogOnFailure.class)
 class CampaignCascadeIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -66,18 +61,18 @@ class CampaignCascadeIT {
 
     @TempDir
     static Path dir;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static GreenMail smtp;
     static WireMockServer viber;
-    static StubSmsc smsc;
+    static SmscStub smsc;
     static Hub hub;
 
     @BeforeAll
     static void startPeersAndHub() throws Exception {
-        smtp = new GreenMail(new ServerSetup(Hub.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
+        smtp = fixture.startSmtp();
 
-        viber = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        viber.start();
+        viber = fixture.startHttpPeer();
         // Viber answers every call HTTP 200 with a status; a wrong or missing token is status 2.
         viber.stubFor(post(urlEqualTo("/pa/set_webhook")).atPriority(9)
                 .willReturn(okJson("{\"status\":2,\"status_message\":\"invalidAuthToken\"}")));
@@ -94,38 +89,15 @@ class CampaignCascadeIT {
                 .willReturn(okJson("{\"status\":0,\"status_message\":\"ok\",\"message_token\":" + VIBER_MESSAGE_TOKEN
                         + ",\"chat_hostname\":\"SN-CHAT-05_\",\"billing_status\":1}")));
 
-        smsc = new StubSmsc("atrium", "s3cret", Duration.ofSeconds(1));
+        smsc = fixture.startSmsc().deliverReceiptsAfter(Duration.ofSeconds(1));
 
         // Segments whose rule depends on the clock are recomputed every second, not every minute,
         // so that "no order within a minute" takes effect within a second of the minute passing.
-        hub = Hub.start(dir, Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s"));
-        Files.writeString(hub.home.resolve("config/plugins/email.yml"), """
-                smtp-host: 127.0.0.1
-                smtp-port: %d
-                smtp-security: none
-                from: shop@example.com
-                from-name: Example Shop
-                rate-per-second: 0
-                """.formatted(smtp.getSmtp().getPort()));
-        Files.writeString(hub.home.resolve("config/plugins/viber.yml"), """
-                auth-token: %s
-                api-url: http://127.0.0.1:%d/pa
-                sender-name: Example Shop
-                register-webhook: true
-                request-timeout: 5s
-                """.formatted(VIBER_TOKEN, viber.port()));
-        Files.writeString(hub.home.resolve("config/plugins/sms.yml"), """
-                mode: smpp
-                smpp-host: 127.0.0.1
-                smpp-port: %d
-                system-id: atrium
-                password: s3cret
-                source-address: SHOP
-                reconnect-delay: 1s
-                """.formatted(smsc.port()));
-        for (String plugin : List.of("email", "viber", "sms")) {
-            Plugins.awaitStarted(hub, plugin, WAIT);
-        }
+        hub = fixture.startHub(dir, Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s"));
+        fixture.configureEmail(hub, "shop@example.com", "Example Shop", "rate-per-second: 0");
+        fixture.configureViber(hub, VIBER_TOKEN, "Example Shop", "register-webhook: true", "request-timeout: 5s");
+        fixture.configureSmpp(hub, "SHOP");
+        Plugins.awaitStarted(hub, WAIT, "email", "viber", "sms");
         // The viber plugin registered the hub's webhook URL with Viber on start, and the URL answers
         // Viber's signed check the way Viber wants (HTTP 200).
         viber.verify(postRequestedFor(urlEqualTo("/pa/set_webhook"))
@@ -134,39 +106,6 @@ class CampaignCascadeIT {
         String check = "{\"event\":\"webhook\",\"timestamp\":" + System.currentTimeMillis()
                 + ",\"chat_hostname\":\"SN-CHAT-05_\",\"message_token\":5491823457109840000}";
         assertThat(viberCallback(check, sign(check.getBytes(StandardCharsets.UTF_8))).statusCode()).isEqualTo(200);
-    }
-
-    @AfterAll
-    static void stopAll() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        if (smsc != null) {
-            smsc.close();
-        }
-        if (viber != null) {
-            viber.stop();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-    }
-
-    /** Dumps the hub's log and the peers' view when a test fails, so the failure explains itself. */
-    static final class HubLogOnFailure implements TestWatcher {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (hub != null) {
-                System.err.println("---- hub log tail (" + context.getDisplayName() + ") ----\n" + hub.tail());
-            }
-            if (smsc != null) {
-                System.err.println("---- " + smsc);
-            }
-            if (viber != null) {
-                viber.getAllServeEvents().forEach(e -> System.err.println("---- viber got " + e.getRequest().getUrl() + " "
-                        + e.getRequest().getBodyAsString() + " -> " + e.getResponse().getBodyAsString()));
-            }
-        }
     }
 
     // ---- the visitor's browser: what atrium.js sends ----
@@ -250,16 +189,6 @@ class CampaignCascadeIT {
             }
         }
         return null;
-    }
-
-    private static List<MimeMessage> mailTo(String address) throws Exception {
-        List<MimeMessage> out = new ArrayList<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
-            if (m.getAllRecipients()[0].toString().equals(address)) {
-                out.add(m);
-            }
-        }
-        return out;
     }
 
     private static String sign(byte[] body) throws Exception {
@@ -353,8 +282,8 @@ class CampaignCascadeIT {
                         .contains("ann@example.com", "+380501234567", ANN_VIBER_ID));
 
         // 1. A minute after her cart without an order Ann enters the segment, her journey starts and e-mail goes first.
-        await("the e-mail to ann in GreenMail").atMost(WAIT).untilAsserted(() -> assertThat(mailTo("ann@example.com")).hasSize(1));
-        MimeMessage mail = mailTo("ann@example.com").get(0);
+        await("the e-mail to ann in GreenMail").atMost(WAIT).untilAsserted(() -> assertThat(fixture.mailTo("ann@example.com")).hasSize(1));
+        MimeMessage mail = fixture.mailTo("ann@example.com").get(0);
         assertThat(mail.getSubject()).isEqualTo("Ann, your cart is waiting");
         String raw = GreenMailUtil.getWholeMessage(mail);
         assertThat(raw).contains("your cart is still waiting (Abandoned cart)", "/t/o/", "List-Unsubscribe");
@@ -392,7 +321,7 @@ class CampaignCascadeIT {
         // 4. That falls back to SMS at once (not after the 2 minutes); the SMSC answers and reports DELIVRD.
         await("submit_sm at the SMSC").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(smsc.submits).hasSize(1));
         assertThat(Duration.between(failedAt, Instant.now())).isLessThan(Duration.ofSeconds(30));
-        StubSmsc.Submit sms = smsc.submits.get(0);
+        SmscStub.Submit sms = smsc.submits.get(0);
         assertThat(sms.to()).isEqualTo("380501234567");
         assertThat(sms.from()).isEqualTo("SHOP");
         assertThat(sms.text()).isEqualTo("Example Shop: your cart is waiting, Ann");
@@ -469,7 +398,7 @@ class CampaignCascadeIT {
         // Bob ordered in time: no journey, no message, no mail.
         assertThat(ok("/api/v1/campaigns/" + campaign + "/trace?profile=user_id:bob-18").path("journeys").size()).isZero();
         assertThat(ok("/api/v1/messages?profile=user_id:bob-18").path("total").asInt()).isZero();
-        assertThat(mailTo("bob@example.com")).isEmpty();
+        assertThat(fixture.mailTo("bob@example.com")).isEmpty();
         assertThat(ok("/api/v1/profiles/user_id/bob-18").path("segments").size()).isZero();
         // One of each, nothing repeated.
         assertThat(smtp.getReceivedMessages()).hasSize(1);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,21 +13,18 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import jakarta.mail.internet.MimeMessage;
 
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
-import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,116 +40,96 @@ class CampaignTwoHubsIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     @TempDir
-    Path dir;
+    static Path dir;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
 
     @Test
     void twoHubsAdvanceOneBroadcastTogetherAndSendEveryMessageOnce() throws Exception {
-        GreenMail smtp = new GreenMail(new ServerSetup(Hub.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        int brokerPort = Hub.freePort();
-        EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
-                .setPersistenceEnabled(true).setSecurityEnabled(false)
-                .setJournalDirectory(dir.resolve("broker/journal").toString())
-                .setBindingsDirectory(dir.resolve("broker/bindings").toString())
-                .setLargeMessagesDirectory(dir.resolve("broker/large").toString())
-                .setPagingDirectory(dir.resolve("broker/paging").toString())
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + brokerPort));
-        broker.start();
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setOverrideWorkingDirectory(dir.resolve("pg-rt").toFile())
-                .setDataDirectory(dir.resolve("pg")).start()) {
-            String url = pg.getJdbcUrl("postgres", "postgres");
-            // Batches of 10: the 300 journeys are 30 batches for the four workers to share.
-            Map<String, String> shared = Map.of("ATRIUM_DB_URL", url, "ATRIUM_DB_USER", "postgres",
-                    "ATRIUM_BROKER_URL", "tcp://127.0.0.1:" + brokerPort, "ATRIUM_CAMPAIGNS_WORKERS", "2",
-                    "ATRIUM_CAMPAIGNS_BATCH", "10");
-            try (Hub a = Hub.start(dir.resolve("a"), shared); Hub b = Hub.start(dir.resolve("b"), shared)) {
-                for (Hub h : List.of(a, b)) {
-                    Files.writeString(h.home.resolve("config/plugins/email.yml"), """
-                            smtp-host: 127.0.0.1
-                            smtp-port: %d
-                            smtp-security: none
-                            from: news@example.com
-                            rate-per-second: 0
-                            """.formatted(smtp.getSmtp().getPort()));
-                }
-                Plugins.awaitStarted(a, "email", WAIT);
-                Plugins.awaitStarted(b, "email", WAIT);
-
-                String key = a.createSource("crm-import");
-                StringBuilder batch = new StringBuilder("{\"batch\": [");
-                for (int i = 0; i < PEOPLE; i++) {
-                    batch.append(i == 0 ? "" : ",").append("""
-                            {"type": "identify", "userId": "two-%03d", "messageId": "two-identify-%03d",
-                             "traits": {"email": "%s", "first_name": "P%03d", "newsletter": "spring",
-                                        "consents": {"email": {"marketing": true}}}}""".formatted(i, i, address(i), i));
-                }
-                batch.append("]}");
-                HttpResponse<String> sent = a.send(HttpRequest.newBuilder(a.uri("/v1/batch"))
-                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build());
-                assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
-
-                long segment = created(a, "/api/v1/segments", """
-                        {"name": "Spring newsletter", "rule": {"trait": "newsletter", "op": "eq", "value": "spring"}}
-                        """).path("id").asLong();
-                await("the people in the segment").atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
-                        ok(a, "/api/v1/segments/" + segment + "/members?size=1").path("total").asInt()).isEqualTo(PEOPLE));
-                created(a, "/api/v1/templates", """
-                        {"id": "spring", "name": "Spring", "channel": "email", "subject": "Spring is here, {{traits.first_name}}",
-                         "text": "Hello {{traits.first_name}}.", "defaults": {"traits.first_name": "there"}}
-                        """);
-                String campaign = "spring-newsletter";
-                created(a, "/api/v1/campaigns", """
-                        {"id": "%s", "name": "Spring newsletter", "trigger": {"type": "broadcast"}, "audience": {"segment": %d},
-                         "steps": [{"id": "news", "type": "send", "channel": "email", "template": "spring"}]}
-                        """.formatted(campaign, segment));
-                HttpResponse<String> launch = a.admin("POST", "/api/v1/campaigns/" + campaign + "/launch", null);
-                assertThat(launch.statusCode()).as(launch.body()).isEqualTo(200);
-                assertThat(Hub.JSON.readTree(launch.body()).path("entered").asInt()).isEqualTo(PEOPLE);
-
-                await("every journey completed and every mail in GreenMail").atMost(WAIT).untilAsserted(() -> {
-                    JsonNode stats = ok(b, "/api/v1/campaigns/" + campaign + "/stats");
-                    assertThat(stats.path("journeys").path("completed").asInt()).as(stats.toString()).isEqualTo(PEOPLE);
-                    assertThat(smtp.getReceivedMessages()).hasSize(PEOPLE);
-                });
-                await("nothing more arrives").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                        .until(() -> smtp.getReceivedMessages().length == PEOPLE);
-
-                Map<String, List<String>> mailbox = new TreeMap<>();
-                for (MimeMessage m : smtp.getReceivedMessages()) {
-                    mailbox.computeIfAbsent(m.getAllRecipients()[0].toString(), k -> new ArrayList<>()).add(m.getSubject());
-                }
-                assertThat(mailbox).hasSize(PEOPLE);
-                for (int i = 0; i < PEOPLE; i++) {
-                    assertThat(mailbox.get(address(i))).as(address(i)).containsExactly("Spring is here, P%03d".formatted(i));
-                }
-
-                // Both hubs advanced journeys: each one's own count is above zero, and together one advance per journey.
-                long byA = journeyAdvances(a);
-                long byB = journeyAdvances(b);
-                System.out.println("CampaignTwoHubsIT: hub a advanced " + byA + " journeys, hub b " + byB);
-                assertThat(byA).as("advanced by hub a").isPositive();
-                assertThat(byB).as("advanced by hub b").isPositive();
-                assertThat(byA + byB).isEqualTo(PEOPLE);
-
-                try (Connection c = DriverManager.getConnection(url, "postgres", null)) {
-                    assertThat(count(c, "SELECT count(*) FROM messages WHERE campaign_id = '" + campaign + "'")).isEqualTo(PEOPLE);
-                    assertThat(count(c, "SELECT count(DISTINCT profile_id) FROM messages WHERE campaign_id = '" + campaign
-                            + "' AND status = 'sent' AND attempts = 1")).isEqualTo(PEOPLE);
-                    assertThat(count(c, "SELECT count(*) FROM journey_log WHERE campaign_id = '" + campaign + "' AND kind = 'sent'"))
-                            .isEqualTo(PEOPLE);
-                    assertThat(count(c, "SELECT count(*) FROM journeys WHERE campaign_id = '" + campaign
-                            + "' AND state = 'done' AND end_reason = 'completed'")).isEqualTo(PEOPLE);
-                }
-                JsonNode email = ok(a, "/api/v1/campaigns/" + campaign + "/stats").path("steps").path("news").path("email");
-                assertThat(email.path("sent").asInt()).as(email.toString()).isEqualTo(PEOPLE);
-                assertThat(email.path("failed").asInt()).as(email.toString()).isZero();
-            }
-        } finally {
-            broker.stop();
-            smtp.stop();
+        GreenMail smtp = fixture.startSmtp();
+        HubFixture.SharedServers shared = fixture.startSharedServers(dir);
+        String url = shared.jdbcUrl();
+        // Batches of 10: the 300 journeys are 30 batches for the four workers to share.
+        Map<String, String> environment = new HashMap<>(shared.environment());
+        environment.putAll(Map.of("ATRIUM_CAMPAIGNS_WORKERS", "2", "ATRIUM_CAMPAIGNS_BATCH", "10"));
+        Hub a = fixture.startHub(dir.resolve("a"), environment);
+        Hub b = fixture.startHub(dir.resolve("b"), environment);
+        for (Hub h : List.of(a, b)) {
+            fixture.configureEmail(h, "news@example.com", null, "rate-per-second: 0");
         }
+        Plugins.awaitStarted(a, "email", WAIT);
+        Plugins.awaitStarted(b, "email", WAIT);
+
+        String key = a.createSource("crm-import");
+        StringBuilder batch = new StringBuilder("{\"batch\": [");
+        for (int i = 0; i < PEOPLE; i++) {
+            batch.append(i == 0 ? "" : ",").append("""
+                    {"type": "identify", "userId": "two-%03d", "messageId": "two-identify-%03d",
+                     "traits": {"email": "%s", "first_name": "P%03d", "newsletter": "spring",
+                                "consents": {"email": {"marketing": true}}}}""".formatted(i, i, address(i), i));
+        }
+        batch.append("]}");
+        HttpResponse<String> sent = a.send(HttpRequest.newBuilder(a.uri("/v1/batch"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build());
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
+        long segment = created(a, "/api/v1/segments", """
+                {"name": "Spring newsletter", "rule": {"trait": "newsletter", "op": "eq", "value": "spring"}}
+                """).path("id").asLong();
+        await("the people in the segment").atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
+                ok(a, "/api/v1/segments/" + segment + "/members?size=1").path("total").asInt()).isEqualTo(PEOPLE));
+        created(a, "/api/v1/templates", """
+                {"id": "spring", "name": "Spring", "channel": "email", "subject": "Spring is here, {{traits.first_name}}",
+                 "text": "Hello {{traits.first_name}}.", "defaults": {"traits.first_name": "there"}}
+                """);
+        String campaign = "spring-newsletter";
+        created(a, "/api/v1/campaigns", """
+                {"id": "%s", "name": "Spring newsletter", "trigger": {"type": "broadcast"}, "audience": {"segment": %d},
+                 "steps": [{"id": "news", "type": "send", "channel": "email", "template": "spring"}]}
+                """.formatted(campaign, segment));
+        HttpResponse<String> launch = a.admin("POST", "/api/v1/campaigns/" + campaign + "/launch", null);
+        assertThat(launch.statusCode()).as(launch.body()).isEqualTo(200);
+        assertThat(Hub.JSON.readTree(launch.body()).path("entered").asInt()).isEqualTo(PEOPLE);
+
+        await("every journey completed and every mail in GreenMail").atMost(WAIT).untilAsserted(() -> {
+            JsonNode stats = ok(b, "/api/v1/campaigns/" + campaign + "/stats");
+            assertThat(stats.path("journeys").path("completed").asInt()).as(stats.toString()).isEqualTo(PEOPLE);
+            assertThat(smtp.getReceivedMessages()).hasSize(PEOPLE);
+        });
+        await("nothing more arrives").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> smtp.getReceivedMessages().length == PEOPLE);
+
+        Map<String, List<String>> mailbox = new TreeMap<>();
+        for (MimeMessage m : smtp.getReceivedMessages()) {
+            mailbox.computeIfAbsent(m.getAllRecipients()[0].toString(), k -> new ArrayList<>()).add(m.getSubject());
+        }
+        assertThat(mailbox).hasSize(PEOPLE);
+        for (int i = 0; i < PEOPLE; i++) {
+            assertThat(mailbox.get(address(i))).as(address(i)).containsExactly("Spring is here, P%03d".formatted(i));
+        }
+
+        // Both hubs advanced journeys: each one's own count is above zero, and together one advance per journey.
+        long byA = journeyAdvances(a);
+        long byB = journeyAdvances(b);
+        System.out.println("CampaignTwoHubsIT: hub a advanced " + byA + " journeys, hub b " + byB);
+        assertThat(byA).as("advanced by hub a").isPositive();
+        assertThat(byB).as("advanced by hub b").isPositive();
+        assertThat(byA + byB).isEqualTo(PEOPLE);
+
+        try (Connection c = DriverManager.getConnection(url, "postgres", null)) {
+            assertThat(count(c, "SELECT count(*) FROM messages WHERE campaign_id = '" + campaign + "'")).isEqualTo(PEOPLE);
+            assertThat(count(c, "SELECT count(DISTINCT profile_id) FROM messages WHERE campaign_id = '" + campaign
+                    + "' AND status = 'sent' AND attempts = 1")).isEqualTo(PEOPLE);
+            assertThat(count(c, "SELECT count(*) FROM journey_log WHERE campaign_id = '" + campaign + "' AND kind = 'sent'"))
+                    .isEqualTo(PEOPLE);
+            assertThat(count(c, "SELECT count(*) FROM journeys WHERE campaign_id = '" + campaign
+                    + "' AND state = 'done' AND end_reason = 'completed'")).isEqualTo(PEOPLE);
+        }
+        JsonNode email = ok(a, "/api/v1/campaigns/" + campaign + "/stats").path("steps").path("news").path("email");
+        assertThat(email.path("sent").asInt()).as(email.toString()).isEqualTo(PEOPLE);
+        assertThat(email.path("failed").asInt()).as(email.toString()).isZero();
     }
 
     private static String address(int i) {

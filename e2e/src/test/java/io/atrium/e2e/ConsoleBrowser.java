@@ -1,5 +1,6 @@
 package io.atrium.e2e;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,6 +32,19 @@ final class ConsoleBrowser implements AutoCloseable {
 
     ConsoleBrowser(Hub hub, Path profileDir) throws Exception {
         this.hub = hub;
+        driver = chromium(profileDir);
+        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        // The console redraws parts of a page when its data changes (a click's answer, a poll), so an
+        // element found a moment ago may be gone; waits look again instead of failing.
+        wait.ignoring(StaleElementReferenceException.class);
+    }
+
+    /**
+     * Headless Debian Chromium (-Datrium.chromium, -Datrium.chromedriver) with its profile in
+     * {@code profileDir}: an English 1400x1000 window, no background traffic, no saved passwords.
+     * The console tests drive it through a ConsoleBrowser; a test of a web page drives it directly.
+     */
+    static ChromeDriver chromium(Path profileDir) throws IOException {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("atrium.chromium", "/usr/bin/chromium"));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -43,11 +57,7 @@ final class ConsoleBrowser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of(System.getProperty("atrium.chromedriver", "/usr/bin/chromedriver")).toFile())
                 .usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-        // The console redraws parts of a page when its data changes (a click's answer, a poll), so an
-        // element found a moment ago may be gone; waits look again instead of failing.
-        wait.ignoring(StaleElementReferenceException.class);
+        return new ChromeDriver(service, options);
     }
 
     /** Opens the console at a hash route ("#/segments") or its start page (""). */
@@ -55,17 +65,36 @@ final class ConsoleBrowser implements AutoCloseable {
         driver.get(hub.uri("/console/").toString() + hash);
     }
 
-    /** Signs in on the console's sign-in form and waits for the top bar. */
+    /**
+     * Signs in on the console's sign-in form and waits for the top bar. Chromium may have filled in
+     * what it saw for the previous user, so the fields are emptied and typed until they hold
+     * exactly {@code user} and {@code password}.
+     */
     void signIn(String user, String password) {
         open("");
-        WebElement name = visible("username");
-        name.clear();
-        name.sendKeys(user);
-        WebElement secret = test("password");
-        secret.clear();
-        secret.sendKeys(password);
+        visible("username");
+        wait.until(d -> {
+            WebElement name = test("username");
+            WebElement secret = test("password");
+            name.clear();
+            secret.clear();
+            name.sendKeys(user);
+            secret.sendKeys(password);
+            return user.equals(name.getAttribute("value")) && password.equals(secret.getAttribute("value"));
+        });
         test("sign-in-submit").click();
         visible("whoami");
+    }
+
+    /** Signs in as the admin the hub created on its first start ({@link Hub#ADMIN_PASSWORD}). */
+    void signInAsAdmin() {
+        signIn("admin", Hub.ADMIN_PASSWORD);
+    }
+
+    /** Forgets the session (its cookies) and signs in as {@code user}: another person at this browser. */
+    void signInAfresh(String user, String password) {
+        driver.manage().deleteAllCookies();
+        signIn(user, password);
     }
 
     void signOut() {
@@ -118,6 +147,23 @@ final class ConsoleBrowser implements AutoCloseable {
         return wait.until(d -> {
             String value = d.findElement(byTest(name)).getAttribute(attribute);
             return value == null ? "" : value;
+        });
+    }
+
+    /**
+     * What {@code read} makes of the page (once it is neither null nor false), read again from the
+     * start if the page redrew an element it was reading (StaleElementReferenceException); an
+     * assertion that fails inside it fails at once.
+     */
+    <T> T reread(java.util.function.Supplier<T> read) {
+        return wait.until(d -> read.get());
+    }
+
+    /** {@link #reread} for checks that return nothing. */
+    void reread(Runnable check) {
+        reread(() -> {
+            check.run();
+            return true;
         });
     }
 

@@ -14,16 +14,13 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -39,7 +36,6 @@ import org.openqa.selenium.support.ui.Select;
  * throughput of a busy route), a new source with its tracker snippet, and the admin's audit log
  * naming the integrator. Screenshots for docs/console-admin.md with -Datrium.screenshots=<dir>.
  */
-@ExtendWith(ConsoleIntegratorIT.HubLogOnFailure.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIntegratorIT {
 
@@ -54,13 +50,15 @@ class ConsoleIntegratorIT {
 
     @TempDir
     static Path dir;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static Hub hub;
     static ConsoleBrowser browser;
     static Path emailZip;
 
     @BeforeAll
     static void startHubAndBrowser() throws Exception {
-        hub = Hub.start(dir.resolve("hub"), java.util.Map.of("ATRIUM_PUBLIC_URL", PUBLIC_URL + "/"));
+        hub = fixture.startHub(dir.resolve("hub"), java.util.Map.of("ATRIUM_PUBLIC_URL", PUBLIC_URL + "/"));
         // The upload needs a plugin the hub does not have yet: take the bundled e-mail plugin away.
         try (Stream<Path> zips = Files.list(hub.home.resolve("plugins"))) {
             Path bundled = zips.filter(p -> p.getFileName().toString().startsWith("email-")).findFirst()
@@ -69,20 +67,8 @@ class ConsoleIntegratorIT {
         }
         await("email plugin unloaded").atMost(WAIT).ignoreExceptions().untilAsserted(() ->
                 assertThat(plugin("email")).isNull());
-        var created = hub.admin("POST", "/api/v1/users",
-                "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\",\"role\":\"integrator\",\"displayName\":\"Ines Integrator\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        browser = new ConsoleBrowser(hub, dir.resolve("chromium"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+        hub.createUser(USER, PASSWORD, "integrator", "Ines Integrator");
+        browser = fixture.startBrowser(hub, dir.resolve("chromium"));
     }
 
     @Test
@@ -245,7 +231,7 @@ class ConsoleIntegratorIT {
         });
         browser.screenshot("admin-routes");
 
-        browser.test("route-problem-broken-orders.yaml").findElement(By.tagName("a")).click();
+        browser.reread(() -> browser.test("route-problem-broken-orders.yaml").findElement(By.tagName("a")).click());
         browser.visible("route-yaml");
         assertThat(browser.text("route-yaml")).contains("setBody: [unclosed");
         JsonNode failed = null;
@@ -256,8 +242,9 @@ class ConsoleIntegratorIT {
         }
         assertThat(failed).isNotNull();
         // The line the server names is the one marked in the YAML.
-        WebElement marked = browser.driver.findElement(By.cssSelector("[data-test=route-yaml] .error-line"));
-        assertThat(marked.getAttribute("data-line")).isEqualTo(failed.path("line").asText());
+        String markedLine = browser.reread(() -> browser.driver.findElement(By.cssSelector("[data-test=route-yaml] .error-line"))
+                .getAttribute("data-line"));
+        assertThat(markedLine).isEqualTo(failed.path("line").asText());
         assertThat(browser.text("route-file-error")).contains("line " + failed.path("line").asText());
     }
 
@@ -322,10 +309,10 @@ class ConsoleIntegratorIT {
         browser.click("password-save");
         browser.visible("password-changed");
         browser.signOut();
-        signIn(USER, NEW_PASSWORD);
+        browser.signIn(USER, NEW_PASSWORD);
         browser.signOut();
 
-        signIn("admin", Hub.ADMIN_PASSWORD);
+        browser.signInAsAdmin();
         browser.visible("dashboard");
         // The dashboard counts the three events of the web shop and names what is wrong.
         browser.wait.withTimeout(WAIT).until(d -> !"0".equals(browser.test("card-events-value").getText()));
@@ -340,7 +327,7 @@ class ConsoleIntegratorIT {
         browser.screenshot("admin-dashboard");
         browser.click("nav-users");
         browser.visible("user-row-" + USER);
-        assertThat(browser.test("user-row-" + USER).getText()).contains("Ines Integrator");
+        assertThat(browser.text("user-row-" + USER)).contains("Ines Integrator");
         // The admin creates a marketer, then deletes him after typing his name.
         browser.visible("new-username").sendKeys("mark");
         browser.test("new-displayName").sendKeys("Mark Marketer");
@@ -358,12 +345,12 @@ class ConsoleIntegratorIT {
         browser.wait.until(ExpectedConditions.presenceOfElementLocated(
                 By.xpath("//*[@data-test='toast' and normalize-space(.)='mark is now integrator']")));
         browser.signOut();
-        signIn("mark", "marketer-pass-1");
+        browser.signIn("mark", "marketer-pass-1");
         assertThat(browser.text("role")).isEqualTo("integrator");
         assertThat(browser.all("nav-plugins")).hasSize(1);
         assertThat(browser.all("nav-users")).isEmpty();
         browser.signOut();
-        signIn("admin", Hub.ADMIN_PASSWORD);
+        browser.signInAsAdmin();
         browser.click("nav-users");
         browser.visible("user-row-mark");
         assertThat(new Select(browser.test("user-role-mark")).getFirstSelectedOption().getAttribute("value")).isEqualTo("integrator");
@@ -377,32 +364,13 @@ class ConsoleIntegratorIT {
         browser.click("nav-audit");
         browser.visible("audit-table");
         browser.test("audit-filter").sendKeys(USER);
-        String audit = browser.test("audit-table").getText();
+        String audit = browser.text("audit-table");
         assertThat(audit).contains("plugin.upload").contains("plugin.config").contains("plugin.disable").contains("plugin.enable")
                 .contains("source.create").contains("source.revoke").contains("user.password");
         // Newest first: her password was the integrator's last change, the upload her first.
         assertThat(audit.indexOf("user.password")).isLessThan(audit.indexOf("source.revoke"));
         assertThat(audit.indexOf("source.revoke")).isLessThan(audit.indexOf("plugin.upload"));
         browser.screenshot("admin-audit");
-    }
-
-    /**
-     * Signs in again in the same browser: Chromium may have filled in the password it saw for the
-     * previous user, so the fields are emptied first.
-     */
-    private static void signIn(String user, String password) {
-        browser.open("");
-        WebElement name = browser.visible("username");
-        WebElement secret = browser.test("password");
-        browser.wait.until(d -> {
-            name.clear();
-            secret.clear();
-            name.sendKeys(user);
-            secret.sendKeys(password);
-            return user.equals(name.getAttribute("value")) && password.equals(secret.getAttribute("value"));
-        });
-        browser.test("sign-in-submit").click();
-        browser.visible("whoami");
     }
 
     private static void type(String key, String value) {
@@ -412,7 +380,8 @@ class ConsoleIntegratorIT {
     }
 
     private static String errorFor(String key) {
-        return browser.driver.findElement(By.cssSelector("[data-test=config-form] [data-error-for=\"" + key + "\"]")).getText();
+        return browser.reread(() -> browser.driver.findElement(By.cssSelector("[data-test=config-form] [data-error-for=\"" + key + "\"]"))
+                .getText());
     }
 
     /** The audit entries of saved plugin configurations, newest first. */
@@ -427,12 +396,7 @@ class ConsoleIntegratorIT {
     }
 
     private static JsonNode plugin(String id) throws Exception {
-        for (JsonNode p : hub.getJson("/api/v1/plugins")) {
-            if (id.equals(p.path("id").asText())) {
-                return p;
-            }
-        }
-        return null;
+        return Plugins.entry(hub, id);
     }
 
     private static boolean sourceActive(String name) throws Exception {
@@ -444,20 +408,4 @@ class ConsoleIntegratorIT {
         return false;
     }
 
-    static final class HubLogOnFailure implements TestWatcher {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (hub != null) {
-                System.err.println("---- hub log tail (" + context.getDisplayName() + ") ----\n" + hub.tail());
-            }
-            if (browser != null) {
-                try {
-                    System.err.println("---- console page (" + browser.driver.getCurrentUrl() + ") ----\n"
-                            + browser.driver.findElement(By.tagName("body")).getText());
-                } catch (RuntimeException e) {
-                    System.err.println("---- no console page: " + e);
-                }
-            }
-        }
-    }
 }

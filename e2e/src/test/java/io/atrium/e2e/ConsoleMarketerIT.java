@@ -3,14 +3,12 @@ package io.atrium.e2e;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,16 +19,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -50,7 +43,6 @@ import org.openqa.selenium.support.ui.Select;
  * Viber → SMS cascade, dry-runs it, launches it and watches the funnel fill; the trace and the
  * profile page tell one shopper's story; the segment editor reads in Russian.
  */
-@ExtendWith(ConsoleMarketerIT.HubLogOnFailure.class)
 class ConsoleMarketerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -59,85 +51,24 @@ class ConsoleMarketerIT {
 
     @TempDir
     static Path dir;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static GreenMail smtp;
-    static WireMockServer viber;
-    static StubSmsc smsc;
     static Hub hub;
     static ConsoleBrowser browser;
 
     @BeforeAll
     static void startPeersAndHub() throws Exception {
-        smtp = new GreenMail(new ServerSetup(Hub.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        viber = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        viber.start();
-        viber.stubFor(post(urlEqualTo("/pa/send_message")).willReturn(okJson("{\"status\":0,\"status_message\":\"ok\",\"message_token\":1}")));
-        smsc = new StubSmsc("atrium", "s3cret", Duration.ofMillis(300));
-        hub = Hub.start(dir.resolve("hub"), Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s"));
-        Files.writeString(hub.home.resolve("config/plugins/email.yml"), """
-                smtp-host: 127.0.0.1
-                smtp-port: %d
-                smtp-security: none
-                from: shop@example.com
-                from-name: Example Shop
-                rate-per-second: 0
-                """.formatted(smtp.getSmtp().getPort()));
-        Files.writeString(hub.home.resolve("config/plugins/viber.yml"), """
-                auth-token: 4f8a1b2c3d4e5f60-718293a4b5c6d7e8-f90a1b2c3d4e5f60
-                api-url: http://127.0.0.1:%d/pa
-                sender-name: Example Shop
-                register-webhook: false
-                """.formatted(viber.port()));
-        Files.writeString(hub.home.resolve("config/plugins/sms.yml"), """
-                mode: smpp
-                smpp-host: 127.0.0.1
-                smpp-port: %d
-                system-id: atrium
-                password: s3cret
-                source-address: SHOP
-                reconnect-delay: 1s
-                """.formatted(smsc.port()));
-        for (String plugin : List.of("email", "viber", "sms")) {
-            Plugins.awaitStarted(hub, plugin, WAIT);
-        }
-        browser = new ConsoleBrowser(hub, dir.resolve("chromium"));
-    }
-
-    @AfterAll
-    static void stopAll() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
-        if (smsc != null) {
-            smsc.close();
-        }
-        if (viber != null) {
-            viber.stop();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-    }
-
-    static final class HubLogOnFailure implements TestWatcher {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (hub != null) {
-                System.err.println("---- hub log tail ----\n" + hub.tail());
-            }
-            if (browser != null) {
-                try {
-                    System.err.println("---- page at failure: " + browser.driver.getCurrentUrl() + "\n"
-                            + browser.driver.findElement(By.tagName("body")).getText());
-                    browser.screenshot("failure-" + context.getDisplayName().replaceAll("\\W+", "-"));
-                } catch (Exception e) {
-                    System.err.println("(no page: " + e + ")");
-                }
-            }
-        }
+        smtp = fixture.startSmtp();
+        fixture.startHttpPeer().stubFor(post(urlEqualTo("/pa/send_message"))
+                .willReturn(okJson("{\"status\":0,\"status_message\":\"ok\",\"message_token\":1}")));
+        fixture.startSmsc().deliverReceiptsAfter(Duration.ofMillis(300));
+        hub = fixture.startHub(dir.resolve("hub"), Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s"));
+        fixture.configureEmail(hub, "shop@example.com", "Example Shop", "rate-per-second: 0");
+        fixture.configureViber(hub, "4f8a1b2c3d4e5f60-718293a4b5c6d7e8-f90a1b2c3d4e5f60", "Example Shop", "register-webhook: false");
+        fixture.configureSmpp(hub, "SHOP");
+        Plugins.awaitStarted(hub, WAIT, "email", "viber", "sms");
+        browser = fixture.startBrowser(hub, dir.resolve("chromium"));
     }
 
     // ---- arranging data as the shop's tracker and the admin would ----
@@ -245,22 +176,21 @@ class ConsoleMarketerIT {
         anonymous(writeKey, "yan-phone", "yan", "/v1/identify", Map.of("type", "identify", "traits", Map.of("email", "yan@example.com")));
         await().atMost(WAIT).ignoreExceptions().until(() -> profileId("email", "yan@example.com") > 0);
 
-        browser.driver.manage().deleteAllCookies();
-        browser.signIn("admin", Hub.ADMIN_PASSWORD);
+        browser.signInAfresh("admin", Hub.ADMIN_PASSWORD);
         browser.open("#/profiles/user_id/zoe");
         WebElement undo = browser.wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-test^=\"undo-merge-\"]")));
-        assertThat(el("merges").getText()).contains("merged into");
+        assertThat(browser.text("merges")).contains("merged into");
         undo.click();
-        el("confirm-ok").click();
+        browser.click("confirm-ok");
         browser.waitForText("merges", "undone");
         assertThat(profileId("anonymous_id", "device-zoe")).isNotEqualTo(profileId("user_id", "zoe"));
 
         browser.open("#/profiles/email/yan@example.com");
         el("export-profile");
-        el("erase-profile").click();
+        browser.click("erase-profile");
         assertThat(el("confirm-ok").isEnabled()).as("erasing waits for the typed confirmation").isFalse();
         el("confirm-text").sendKeys("yan@example.com");
-        el("confirm-ok").click();
+        browser.click("confirm-ok");
         browser.visible("profile-id-value");
         assertThat(hub.admin("GET", "/api/v1/profiles/email/yan@example.com", null).statusCode()).isEqualTo(404);
         assertThat(hub.admin("GET", "/api/v1/profiles/user_id/yan", null).statusCode()).isEqualTo(404);
@@ -270,9 +200,7 @@ class ConsoleMarketerIT {
     @Test
     void aMarketerBuildsTheAbandonedCartSegmentAndCascadeCampaignInTheConsole() throws Exception {
         // Arrange: the marketer's account, the shop's source and five shoppers.
-        api("POST", "/api/v1/users", """
-                {"username": "%s", "password": "%s", "role": "marketer", "displayName": "Mia Marketer"}
-                """.formatted(MARKETER, MARKETER_PASSWORD), 201);
+        hub.createUser(MARKETER, MARKETER_PASSWORD, "marketer", "Mia Marketer");
         String writeKey = hub.createSource("web-shop");
         Map<String, Object> emailOk = Map.of("email", Map.of("marketing", true));
         shopper(writeKey, "ann", Map.of("email", "ann@example.com", "first_name", "Ann", "consents", emailOk), Duration.ofHours(2), null);
@@ -293,13 +221,12 @@ class ConsoleMarketerIT {
         api("POST", "/api/v1/templates", """
                 {"id": "cart-sms", "name": "Cart (SMS)", "channel": "sms", "text": "Example Shop: your cart is waiting"}""", 201);
 
-        browser.driver.manage().deleteAllCookies();
-        browser.signIn(MARKETER, MARKETER_PASSWORD);
-        assertThat(el("role").getText()).isEqualTo("marketer");
-        assertThat(el("whoami").getText()).isEqualTo("Mia Marketer");
+        browser.signInAfresh(MARKETER, MARKETER_PASSWORD);
+        assertThat(browser.text("role")).isEqualTo("marketer");
+        assertThat(browser.text("whoami")).isEqualTo("Mia Marketer");
 
         // ---- the segment, built with the form ----
-        el("nav-segments").click();
+        browser.click("nav-segments");
         browser.click("new-segment");
         type("segment-name", "Abandoned cart");
         // The first condition is an event with no name yet: the server's problem marks that very box.
@@ -313,7 +240,7 @@ class ConsoleMarketerIT {
         browser.waitForText("preview-count", "3");
         assertThat(el("json").getDomProperty("value")).contains("\"notFollowedBy\"").contains("\"order_completed\"");
         browser.screenshot("marketing-segment-editor");
-        el("save").click();
+        browser.click("save");
         browser.waitForText("members-total", "3");
         JsonNode segment = null;
         for (JsonNode s : api("GET", "/api/v1/segments", null, 200)) {
@@ -326,21 +253,21 @@ class ConsoleMarketerIT {
                 {"all": [{"event": "added_to_cart", "notFollowedBy": {"event": "order_completed", "within": "1h"}}]}"""));
         long segmentId = segment.path("id").asLong();
         assertThat(browser.driver.getCurrentUrl()).endsWith("#/segments/" + segmentId);
-        assertThat(el("members-table").getText()).contains("ann@example.com").contains("+380501112233").contains("eve@example.com")
+        assertThat(browser.text("members-table")).contains("ann@example.com").contains("+380501112233").contains("eve@example.com")
                 .doesNotContain("cat@example.com").doesNotContain("dan@example.com");
         // CSV export with its progress, then the file.
-        el("export-csv").click();
+        browser.click("export-csv");
         browser.waitForText("export-state", "3");
         String csv = el("export-download").getDomAttribute("href");
         HttpResponse<String> file = hub.send(HttpRequest.newBuilder(hub.uri(csv)).header("Authorization", "Bearer " + Hub.TOKEN).build());
         assertThat(file.statusCode()).isEqualTo(200);
         assertThat(file.body().lines().count()).isEqualTo(4);
         // The list shows the live count.
-        el("nav-segments").click();
+        browser.click("nav-segments");
         browser.waitForText("count-" + segmentId, "3");
 
         // ---- a template, checked as it is written and previewed for Ann ----
-        el("nav-templates").click();
+        browser.click("nav-templates");
         browser.click("new-template");
         type("template-id", "cart-email");
         type("template-name", "Cart (e-mail)");
@@ -348,24 +275,24 @@ class ConsoleMarketerIT {
         type("template-text", "Hello {{traits.first_name}}, your bike is still in the cart: https://shop.example.com/cart");
         waitForError("subject", "frist_name");
         type("template-subject", "{{traits.first_name}}, your cart is waiting");
-        el("default-add").click();
+        browser.click("default-add");
         type("default-name-0", "traits.first_name");
         el("default-name-0").sendKeys(Keys.TAB);
         type("default-value-0", "there");
         browser.waitForText("validation-status", "The template is valid");
-        el("save").click();
+        browser.click("save");
         browser.wait.until(d -> d.getCurrentUrl().endsWith("#/templates/cart-email"));
         choose("preview-id-type", "email");
         type("preview-id-value", "ann@example.com");
-        el("preview").click();
+        browser.click("preview");
         browser.waitForText("preview-subject", "Ann, your cart is waiting");
-        assertThat(el("preview-text").getText()).startsWith("Hello Ann, your bike");
+        assertThat(browser.text("preview-text")).startsWith("Hello Ann, your bike");
         browser.screenshot("marketing-template-editor");
         JsonNode template = api("GET", "/api/v1/templates/cart-email", null, 200);
         assertThat(template.path("defaults").path("traits.first_name").asText()).isEqualTo("there");
 
         // ---- the campaign: a broadcast to the segment with the e-mail → Viber → SMS cascade ----
-        el("nav-campaigns").click();
+        browser.click("nav-campaigns");
         browser.click("new-campaign");
         type("campaign-id", "abandoned-cart");
         type("$.name", "Abandoned cart");
@@ -382,41 +309,41 @@ class ConsoleMarketerIT {
         assertThat(value("$.steps[0].channels[2].channel")).isEqualTo("sms");
         assertThat(value("$.steps[0].channels[2].template")).isEqualTo("cart-sms");
         // A cap with a mistake: the problem is shown at its box, then fixed.
-        el("add-cap").click();
+        browser.click("add-cap");
         type("$.policy.caps.total.per", "1 day");
         waitForError("$.policy.caps.total.per", "duration");
         type("$.policy.caps.total.per", "1d");
         type("$.policy.caps.total.max", "3");
         browser.waitForText("validation-status", "The campaign is valid");
-        el("view-yaml").click();
-        assertThat(el("yaml").getText()).contains("type: cascade").contains("channel: viber").contains("within: 30m");
-        el("view-json").click();
+        browser.click("view-yaml");
+        assertThat(browser.text("yaml")).contains("type: cascade").contains("channel: viber").contains("within: 30m");
+        browser.click("view-json");
         // A taller window, so that the picture shows the trigger, the policy and the whole cascade.
         browser.driver.manage().window().setSize(new Dimension(1400, 1750));
         ((JavascriptExecutor) browser.driver).executeScript("window.scrollTo(0, 0)");
         browser.screenshot("marketing-campaign-editor");
         browser.driver.manage().window().setSize(new Dimension(1400, 1000));
-        el("save").click();
+        browser.click("save");
         browser.wait.until(d -> d.getCurrentUrl().endsWith("#/campaigns/abandoned-cart"));
-        assertThat(el("state").getText()).isEqualTo("draft");
+        assertThat(browser.text("state")).isEqualTo("draft");
 
-        el("dry-run").click();
+        browser.click("dry-run");
         browser.waitForText("dry-run-audience", "3");
         String step = "cascade-1";
-        assertThat(el("dry-run-" + step + "-email").getText()).isEqualTo("1");  // Ann
-        assertThat(el("dry-run-" + step + "-sms").getText()).isEqualTo("1");    // Bob: no e-mail, no Viber id
-        assertThat(el("dry-run-" + step + "-nobody").getText()).isEqualTo("1"); // Eve: no consent, no phone
-        assertThat(el("dry-run-skipped-" + step).getText()).contains("email: no consent").contains("email: no email");
+        assertThat(browser.text("dry-run-" + step + "-email")).isEqualTo("1");  // Ann
+        assertThat(browser.text("dry-run-" + step + "-sms")).isEqualTo("1");    // Bob: no e-mail, no Viber id
+        assertThat(browser.text("dry-run-" + step + "-nobody")).isEqualTo("1"); // Eve: no consent, no phone
+        assertThat(browser.text("dry-run-skipped-" + step)).contains("email: no consent").contains("email: no email");
 
-        el("launch").click();
-        el("confirm-ok").click();
+        browser.click("launch");
+        browser.click("confirm-ok");
         browser.wait.until(ExpectedConditions.textToBe(ConsoleBrowser.byTest("state"), "active"));
         // The funnel follows the running campaign: Ann's e-mail goes to GreenMail, Bob's SMS to the SMSC.
         browser.waitForText("journeys-entered", "3");
         browser.waitForText("funnel-" + step + "-email-sent-value", "1");
         browser.waitForText("funnel-" + step + "-sms-sent-value", "1");
         browser.waitForText("funnel-" + step + "-sms-delivered-value", "1");
-        assertThat(el("stats-" + step + "-email-skipped").getText()).isEqualTo("2");
+        assertThat(browser.text("stats-" + step + "-email-skipped")).isEqualTo("2");
         JsonNode campaign = api("GET", "/api/v1/campaigns/abandoned-cart", null, 200);
         assertThat(campaign.path("state").asText()).isEqualTo("active");
         assertThat(campaign.at("/definition/trigger/type").asText()).isEqualTo("broadcast");
@@ -432,32 +359,32 @@ class ConsoleMarketerIT {
 
         // Why did Eve get nothing? The trace says.
         type("trace-profile", "email:eve@example.com");
-        el("trace-find").click();
+        browser.click("trace-find");
         browser.waitForText("trace-result", "skipped");
-        assertThat(el("trace-log").getText()).contains("no_consent");
+        assertThat(browser.text("trace-log")).contains("no_consent");
 
         // ---- Ann's profile: identities, traits, consents, segments and one timeline ----
-        el("nav-profiles").click();
+        browser.click("nav-profiles");
         choose("profile-id-type", "email");
         type("profile-id-value", "ann@example.com");
-        el("profile-find").click();
+        browser.click("profile-find");
         browser.waitForText("timeline", "added_to_cart");
         browser.waitForText("timeline", "cart-email");
-        assertThat(el("identities").getText()).contains("ann@example.com").contains("ann");
-        assertThat(el("traits").getText()).contains("first_name").contains("Ann");
-        assertThat(el("consents").getText()).contains("marketing").contains("granted");
-        assertThat(el("segments").getText()).contains("Abandoned cart");
+        assertThat(browser.text("identities")).contains("ann@example.com").contains("ann");
+        assertThat(browser.text("traits")).contains("first_name").contains("Ann");
+        assertThat(browser.text("consents")).contains("marketing").contains("granted");
+        assertThat(browser.text("segments")).contains("Abandoned cart");
         assertThat(browser.all("admin-actions")).as("export and erase are for admins").isEmpty();
         browser.screenshot("marketing-profile");
 
         // ---- the same segment in Russian ----
         choose("language", "ru");
         browser.waitForText("nav-segments", "Сегменты");
-        el("nav-segments").click();
-        browser.clickable("segment-" + segmentId).click();
+        browser.click("nav-segments");
+        browser.click("segment-" + segmentId);
         browser.waitForText("validation-status", "Правило верно");
         browser.waitForText("preview-count", "3");
-        assertThat(el("members-total").getText()).isEqualTo("Сейчас в сегменте: 3");
+        assertThat(browser.text("members-total")).isEqualTo("Сейчас в сегменте: 3");
         assertThat(new Select(el("$.rule.all[0].relation")).getFirstSelectedOption().getText()).isEqualTo("не последовало");
         browser.screenshot("marketing-segment-editor-ru");
         choose("language", "en");

@@ -9,13 +9,10 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -28,7 +25,6 @@ import org.openqa.selenium.WebElement;
  * from the page with the viewer's session and a valid CSRF token (while a check that changes
  * nothing passes with the same session), and nothing changed.
  */
-@ExtendWith(ConsoleViewerIT.HubLogOnFailure.class)
 class ConsoleViewerIT {
 
     private static final String USER = "victor";
@@ -40,27 +36,17 @@ class ConsoleViewerIT {
 
     @TempDir
     static Path dir;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static Hub hub;
     static ConsoleBrowser browser;
 
     @BeforeAll
     static void startHubAndBrowser() throws Exception {
-        hub = Hub.start(dir.resolve("hub"));
-        var created = hub.admin("POST", "/api/v1/users",
-                "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\",\"role\":\"viewer\",\"displayName\":\"Victor Viewer\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        hub = fixture.startHub(dir.resolve("hub"), Map.of());
+        hub.createUser(USER, PASSWORD, "viewer", "Victor Viewer");
         hub.createSource("web-shop");
-        browser = new ConsoleBrowser(hub, dir.resolve("chromium"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+        browser = fixture.startBrowser(hub, dir.resolve("chromium"));
     }
 
     @Test
@@ -81,9 +67,11 @@ class ConsoleViewerIT {
         browser.open("#/plugins/web-tracker");
         browser.visible("config-form");
         assertNoChangeControls("plugin web-tracker");
-        for (WebElement input : browser.driver.findElements(By.cssSelector("[data-test=config-form] input, [data-test=config-form] select"))) {
-            assertThat(input.isEnabled()).as("config input " + input.getAttribute("name")).isFalse();
-        }
+        browser.reread(() -> {
+            for (WebElement input : browser.driver.findElements(By.cssSelector("[data-test=config-form] input, [data-test=config-form] select"))) {
+                assertThat(input.isEnabled()).as("config input " + input.getAttribute("name")).isFalse();
+            }
+        });
         assertThat(browser.all("read-only")).isNotEmpty();
 
         // Sources: the snippet can be looked at, the source cannot be revoked.
@@ -97,7 +85,8 @@ class ConsoleViewerIT {
             key = "web-shop".equals(s.path("name").asText()) ? s.path("writeKey").asText() : key;
         }
         browser.click("source-snippet-web-shop");
-        assertThat(browser.visible("snippet").getAttribute("value"))
+        browser.visible("snippet");
+        assertThat(browser.attribute("snippet", "value"))
                 .isEqualTo("<script async src=\"" + hub.uri("/js/atrium.js") + "\" data-write-key=\"" + key + "\"></script>");
         assertThat(hub.getJson("/api/v1/plugins/web-tracker").path("publicUrl").isNull()).isTrue();
 
@@ -130,7 +119,7 @@ class ConsoleViewerIT {
 
     /** Opens a page from the top bar and checks that it shows no error and no control that changes anything. */
     private static void showPage(String page) {
-        browser.clickable("nav-" + page).click();
+        browser.click("nav-" + page);
         browser.wait.until(d -> d.getCurrentUrl().endsWith("#/" + page));
         browser.wait.until(d -> d.findElements(By.cssSelector("#main .loading")).isEmpty());
         assertThat(browser.all("error")).as(page + " shows no error").isEmpty();
@@ -139,6 +128,10 @@ class ConsoleViewerIT {
 
     /** No visible, enabled button, input or select on the page whose data-test names a change (links only navigate). */
     private static void assertNoChangeControls(String page) {
+        browser.reread(() -> noChangeControls(page));
+    }
+
+    private static void noChangeControls(String page) {
         for (WebElement e : browser.driver.findElements(By.cssSelector("#main [data-test], dialog [data-test]"))) {
             String test = e.getAttribute("data-test");
             String tag = e.getTagName();
@@ -169,22 +162,5 @@ class ConsoleViewerIT {
         Map<String, Object> answer = (Map<String, Object>) result;
         assertThat(answer.get("csrf")).as("the page has the XSRF-TOKEN cookie").isEqualTo(true);
         return answer;
-    }
-
-    static final class HubLogOnFailure implements TestWatcher {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (hub != null) {
-                System.err.println("---- hub log tail (" + context.getDisplayName() + ") ----\n" + hub.tail());
-            }
-            if (browser != null) {
-                try {
-                    System.err.println("---- console page (" + browser.driver.getCurrentUrl() + ") ----\n"
-                            + browser.driver.findElement(By.tagName("body")).getText());
-                } catch (RuntimeException e) {
-                    System.err.println("---- no console page: " + e);
-                }
-            }
-        }
     }
 }

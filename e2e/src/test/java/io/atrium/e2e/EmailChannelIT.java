@@ -8,20 +8,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 
 import jakarta.mail.internet.MimeMessage;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,52 +33,16 @@ class EmailChannelIT {
 
     @TempDir
     static Path dir;
-    static GreenMail smtp;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static Hub hub;
 
     @BeforeAll
     static void start() throws Exception {
-        smtp = new GreenMail(new ServerSetup(Hub.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        hub = Hub.start(dir);
-        Files.writeString(hub.home.resolve("config/plugins/email.yml"), """
-                smtp-host: 127.0.0.1
-                smtp-port: %d
-                smtp-security: none
-                from: shop@example.com
-                from-name: Example Shop
-                """.formatted(smtp.getSmtp().getPort()));
-        await("email plugin STARTED").atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            JsonNode email = null;
-            for (JsonNode p : hub.getJson("/api/v1/plugins")) {
-                if ("email".equals(p.path("id").asText())) {
-                    email = p;
-                }
-            }
-            assertThat(email).isNotNull();
-            assertThat(email.path("state").asText()).as(email.toString()).isEqualTo("STARTED");
-            assertThat(email.path("channels").toString()).contains("email");
-        });
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (hub != null) {
-            hub.close();
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-    }
-
-    private static List<MimeMessage> mailTo(String address) throws Exception {
-        List<MimeMessage> out = new ArrayList<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
-            if (m.getAllRecipients()[0].toString().equals(address)) {
-                out.add(m);
-            }
-        }
-        return out;
+        fixture.startSmtp();
+        hub = fixture.startHub(dir, Map.of());
+        fixture.configureEmail(hub, "shop@example.com", "Example Shop");
+        Plugins.awaitStarted(hub, WAIT, "email");
     }
 
     private JsonNode message(String id) throws Exception {
@@ -110,8 +71,8 @@ class EmailChannelIT {
         assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
         String id = Hub.JSON.readTree(queued.body()).path("id").asText();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(mailTo("ann@example.com")).hasSize(1));
-        MimeMessage mail = mailTo("ann@example.com").get(0);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fixture.mailTo("ann@example.com")).hasSize(1));
+        MimeMessage mail = fixture.mailTo("ann@example.com").get(0);
         assertThat(mail.getSubject()).isEqualTo("Ann, your cart is waiting");
         assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("ann@example.com");
         assertThat(mail.getFrom()[0].toString()).contains("Example Shop", "shop@example.com");
@@ -136,7 +97,7 @@ class EmailChannelIT {
         });
         JsonNode events = hub.getJson("/api/v1/profiles/user_id/ann/events?size=100");
         assertThat(events.toString()).contains("message_sent", "message_opened", "message_clicked", "consent_changed");
-        assertThat(mailTo("ann@example.com")).hasSize(1);
+        assertThat(fixture.mailTo("ann@example.com")).hasSize(1);
     }
 
     @Test
@@ -164,8 +125,8 @@ class EmailChannelIT {
                     .POST(HttpRequest.BodyPublishers.noBody()).build());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(mailTo("bob@example.com")).hasSize(1));
-        MimeMessage mail = mailTo("bob@example.com").get(0);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fixture.mailTo("bob@example.com")).hasSize(1));
+        MimeMessage mail = fixture.mailTo("bob@example.com").get(0);
         assertThat(mail.getSubject()).isEqualTo("Order A-17 is ready");
         assertThat(GreenMailUtil.getBody(mail)).contains("Your order A-17 is ready for pickup.");
     }

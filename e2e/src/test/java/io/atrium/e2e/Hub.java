@@ -143,6 +143,20 @@ final class Hub implements AutoCloseable {
         return JSON.readTree(r.body()).path("writeKey").asText();
     }
 
+    /** Creates a console user through the admin API. */
+    void createUser(String username, String password, String role, String displayName) throws IOException {
+        HttpResponse<String> r = admin("POST", "/api/v1/users", JSON.writeValueAsString(Map.of("username", username,
+                "password", password, "role", role, "displayName", displayName)));
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("POST /api/v1/users answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
+    /** Writes config/plugins/{@code id}.yml, as an admin does; the hub (re)starts the plugin with it. */
+    void configurePlugin(String id, String yaml) throws IOException {
+        Files.writeString(home.resolve("config/plugins/" + id + ".yml"), yaml);
+    }
+
     /** SIGTERM and wait for the JVM to exit. */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {

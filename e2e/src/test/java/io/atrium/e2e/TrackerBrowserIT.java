@@ -3,14 +3,13 @@ package io.atrium.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
@@ -18,13 +17,11 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * A web site adds the tracker with one script tag; a visitor browses anonymously in a real
@@ -35,13 +32,15 @@ class TrackerBrowserIT {
 
     @TempDir
     static Path dir;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static Hub hub;
     static HttpServer site;
     static WebDriver browser;
 
     @BeforeAll
     static void startHubSiteAndBrowser() throws Exception {
-        hub = Hub.start(dir);
+        hub = fixture.startHub(dir, Map.of());
         String writeKey = hub.createSource("dealer-site");
 
         // The site is another origin than the hub (another port), as on the real web.
@@ -74,15 +73,7 @@ class TrackerBrowserIT {
                 """.formatted(tag));
         site.start();
 
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("atrium.chromium", "/usr/bin/chromium"));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                "--no-first-run", "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(System.getProperty("atrium.chromedriver", "/usr/bin/chromedriver")).toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = ConsoleBrowser.chromium(dir.resolve("chromium-profile"));
     }
 
     private static void serve(String path, String html) {
@@ -102,9 +93,6 @@ class TrackerBrowserIT {
         }
         if (site != null) {
             site.stop(0);
-        }
-        if (hub != null) {
-            hub.close();
         }
     }
 
@@ -161,5 +149,4 @@ class TrackerBrowserIT {
         JsonNode byAnonymous = hub.getJson("/api/v1/profiles/anonymous_id/" + anonymousId);
         assertThat(byAnonymous.path("id").asText()).isEqualTo(byEmail.path("id").asText());
     }
-
 }
