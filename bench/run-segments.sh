@@ -9,25 +9,10 @@
 #   bench/run-segments.sh --help
 #
 # Builds the distribution and the bench first if either is missing (Maven, from the repository root;
-# add -o to MVN_ARGS to build offline). ATRIUM_JAVA_OPTS is passed on to the hub.
+# add -o to MVN_ARGS to build offline). ATRIUM_JAVA_OPTS is passed on to the hub. See bench-main.sh.
 
 set -eu
 
-root=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-cd -- "$root"
-
-if [ ! -x distribution/target/atrium/bin/atrium ] || ! ls bench/target/atrium-bench-*.jar >/dev/null 2>&1 \
-    || [ ! -d bench/target/lib ]; then
-    echo "bench/run-segments.sh: building the distribution and the bench (mvn package -DskipTests -pl bench -am) ..." >&2
-    # shellcheck disable=SC2086
-    mvn -B -ntp -q ${MVN_ARGS:-} package -DskipTests -pl bench -am
-fi
-
-jar=$(ls bench/target/atrium-bench-*.jar | grep -v -e '-sources' -e '-tests' | head -n 1)
-java_cmd=java
-if [ -n "${JAVA_HOME:-}" ]; then
-    java_cmd=$JAVA_HOME/bin/java
-fi
-exec "$java_cmd" -Xmx1g -cp "$jar:bench/target/lib/*" \
-    -Datrium.dist.dir="$root/distribution/target/atrium" \
-    io.atrium.bench.SegmentBench "$@"
+# shellcheck source=bench/bench-main.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/bench-main.sh"
+bench_main run-segments.sh io.atrium.bench.SegmentBench "$@"

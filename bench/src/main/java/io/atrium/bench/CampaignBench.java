@@ -1,26 +1,28 @@
 package io.atrium.bench;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.net.ServerSocket;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import static io.atrium.bench.BenchSupport.connect;
+import static io.atrium.bench.BenchSupport.copyRows;
+import static io.atrium.bench.BenchSupport.hubJavaOptions;
+import static io.atrium.bench.BenchSupport.loadAverage;
+import static io.atrium.bench.BenchSupport.machine;
+import static io.atrium.bench.BenchSupport.now;
+import static io.atrium.bench.BenchSupport.optionsOrExit;
+import static io.atrium.bench.BenchSupport.positive;
+import static io.atrium.bench.BenchSupport.queryLong;
+import static io.atrium.bench.BenchSupport.say;
+import static io.atrium.bench.BenchSupport.secondsSince;
+import static io.atrium.bench.BenchSupport.startHub;
+
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
+
+import io.atrium.bench.BenchSupport.Cpu;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,15 +48,12 @@ public final class CampaignBench {
     private static final String QUEUE = "atrium.outbound.email";
 
     /** Settings; every one has a command-line option. */
-    public static final class Options {
-        public Path dist = Path.of(System.getProperty("atrium.dist.dir", "distribution/target/atrium"));
+    public static final class Options extends BenchSupport.HubOptions {
         public int profiles = 1_000_000;
         public int timeoutSeconds = 1_800;
         public double sampleSeconds = 5;
         public int statsEverySeconds = 30;
-        public int startupSeconds = 120;
         public double parkedRate = 0.001;
-        public boolean keep;
 
         static String usage() {
             return """
@@ -71,29 +70,7 @@ public final class CampaignBench {
 
         public static Options parse(String... args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("--keep")) {
-                    o.keep = true;
-                    continue;
-                }
-                if (a.equals("-h") || a.equals("--help")) {
-                    throw new IllegalArgumentException("");
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + a + " needs a value");
-                }
-                String v = args[++i];
-                switch (a) {
-                    case "--profiles" -> o.profiles = positive(a, v);
-                    case "--timeout" -> o.timeoutSeconds = positive(a, v);
-                    case "--sample" -> o.sampleSeconds = Double.parseDouble(v);
-                    case "--stats-every" -> o.statsEverySeconds = positive(a, v);
-                    case "--parked-rate" -> o.parkedRate = Double.parseDouble(v);
-                    case "--dist" -> o.dist = Path.of(v);
-                    default -> throw new IllegalArgumentException("unknown option " + a);
-                }
-            }
+            o.read(args);
             if (o.sampleSeconds < 0.2) {
                 throw new IllegalArgumentException("--sample must be at least 0.2");
             }
@@ -103,12 +80,19 @@ public final class CampaignBench {
             return o;
         }
 
-        private static int positive(String option, String v) {
-            int n = Integer.parseInt(v);
-            if (n <= 0) {
-                throw new IllegalArgumentException(option + " must be positive, not " + v);
+        @Override
+        boolean option(String a, String v) {
+            switch (a) {
+                case "--profiles" -> profiles = positive(a, v);
+                case "--timeout" -> timeoutSeconds = positive(a, v);
+                case "--sample" -> sampleSeconds = Double.parseDouble(v);
+                case "--stats-every" -> statsEverySeconds = positive(a, v);
+                case "--parked-rate" -> parkedRate = Double.parseDouble(v);
+                default -> {
+                    return false;
+                }
             }
-            return n;
+            return true;
         }
     }
 
@@ -126,7 +110,6 @@ public final class CampaignBench {
     }
 
     private final Options options;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> report = new ArrayList<>();
 
     public CampaignBench(Options options) {
@@ -134,23 +117,9 @@ public final class CampaignBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println("atrium-bench: " + e.getMessage());
-            }
-            System.err.println(Options.usage());
-            System.exit(e.getMessage().isEmpty() ? 0 : 2);
-            return;
-        }
+        Options options = optionsOrExit(args, Options::parse, Options.usage());
         Result r = new CampaignBench(options).run();
         System.exit(r.complete() ? 0 : 1);
-    }
-
-    private static void say(String line) {
-        System.out.println("[bench " + Instant.now().toString().substring(11, 19) + "] " + line);
     }
 
     private void line(String key, String value) {
@@ -158,29 +127,24 @@ public final class CampaignBench {
     }
 
     public Result run() throws Exception {
-        Path dist = options.dist.toAbsolutePath().normalize();
         String loadBefore = loadAverage();
-        say("starting the hub from " + dist);
-        long t0 = System.nanoTime();
-        try (HubProcess hub = HubProcess.start(dist, options.keep, Duration.ofSeconds(options.startupSeconds))) {
-            say(String.format("hub healthy after %.1f s (pid %d, http 127.0.0.1:%d, PostgreSQL 127.0.0.1:%d, folder %s)",
-                    secondsSince(t0), hub.pid(), hub.httpPort, hub.dbPort, hub.dir));
+        try (HubProcess hub = startHub(options)) {
             parkEmailChannel(hub);
-            api(hub, "POST", "/api/v1/templates", """
+            hub.api("POST", "/api/v1/templates", """
                     {"id": "bench-hello", "name": "Winter sale", "channel": "email",
                      "subject": "{{traits.first_name}}, our winter sale starts today",
                      "text": "Hello {{traits.first_name}}, the winter sale starts today: https://shop.example.com/sale",
                      "html": "<p>Hello {{traits.first_name}},</p><p><a href=\\"https://shop.example.com/sale\\">The winter sale</a></p>",
                      "defaults": {"traits.first_name": "there"}}""", 201);
             // The rule is what the COPYed rows satisfy, so no recount ever changes the membership written below.
-            long segment = JSON.readTree(api(hub, "POST", "/api/v1/segments",
+            long segment = JSON.readTree(hub.api("POST", "/api/v1/segments",
                     "{\"name\": \"Bench audience\", \"rule\": {\"all\": [{\"identity\": \"email\", \"op\": \"exists\"}, "
                             + "{\"consent\": {\"channel\": \"email\", \"purpose\": \"marketing\"}}]}}", 201)).path("id").asLong();
-            try (Connection db = connect(hub)) {
+            try (Connection db = connect(hub, "atrium-campaign-bench")) {
                 awaitSegmentSaved(db, segment);
                 load(db, segment);
             }
-            api(hub, "POST", "/api/v1/campaigns", """
+            hub.api("POST", "/api/v1/campaigns", """
                     {"id": "%s", "name": "Winter sale broadcast", "trigger": {"type": "broadcast"}, "audience": {"segment": %d},
                      "steps": [{"id": "hello", "type": "send", "channel": "email", "template": "bench-hello"}]}"""
                     .formatted(CAMPAIGN, segment), 201);
@@ -190,10 +154,6 @@ public final class CampaignBench {
 
     /** The email plugin, started, with a pace that lets it take about one message during the run; SMTP goes nowhere. */
     private void parkEmailChannel(HubProcess hub) throws Exception {
-        int nobody;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            nobody = s.getLocalPort();
-        }
         Files.writeString(hub.home.resolve("config/plugins/email.yml"), """
                 # bench: the channel is started but parked, so the outbound queue keeps what the campaign enqueues
                 smtp-host: 127.0.0.1
@@ -201,22 +161,9 @@ public final class CampaignBench {
                 smtp-security: none
                 from: bench@example.com
                 rate-per-second: %s
-                """.formatted(nobody, options.parkedRate));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String state = "?";
-        while (System.nanoTime() < deadline) {
-            for (JsonNode p : JSON.readTree(api(hub, "GET", "/api/v1/plugins", null, 200))) {
-                if ("email".equals(p.path("id").asText())) {
-                    state = p.path("state").asText() + " " + p.path("error").asText("");
-                    if (p.path("state").asText().equals("STARTED")) {
-                        say("email channel started and parked (rate-per-second " + options.parkedRate + ")");
-                        return;
-                    }
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the email plugin did not start: " + state + "\n" + hub.tail(40));
+                """.formatted(HubProcess.freePort(), options.parkedRate));
+        hub.awaitPluginStarted("email", Duration.ofSeconds(60));
+        say("email channel started and parked (rate-per-second " + options.parkedRate + ")");
     }
 
     /** Saving a segment recomputes it in the background; with nobody loaded yet that is quick, and it must be over first. */
@@ -261,35 +208,18 @@ public final class CampaignBench {
         line("people", String.format("%,d COPYed (%,d rows) in %.1f s", n, rows, s));
     }
 
-    private interface RowWriter {
-        void write(int i, StringBuilder out);
-    }
-
-    private static long copyRows(CopyManager copy, String sql, int n, RowWriter writer) throws SQLException, IOException {
-        long rows = 0;
-        StringBuilder chunk = new StringBuilder(1 << 20);
-        for (int i = 0; i < n; i++) {
-            writer.write(i, chunk);
-            if ((i + 1) % 50_000 == 0 || i == n - 1) {
-                rows += copy.copyIn(sql, new StringReader(chunk.toString()));
-                chunk.setLength(0);
-            }
-        }
-        return rows;
-    }
-
     private Result measure(HubProcess hub, String loadBefore) throws Exception {
         long entered;
         double launchSeconds;
         List<Sample> samples = new ArrayList<>();
         JsonNode stats = null;
         String statsTimes = "";
-        try (Connection db = connect(hub)) {
+        try (Connection db = connect(hub, "atrium-campaign-bench")) {
             Cpu cpuBefore = Cpu.read(hub);
             say("launch: POST /api/v1/campaigns/" + CAMPAIGN + "/launch");
             long t0 = System.nanoTime();
             // The launch enters the whole audience in one statement before it answers; the engine starts on them at once.
-            JsonNode launch = JSON.readTree(api(hub, "POST", "/api/v1/campaigns/" + CAMPAIGN + "/launch", null, 200));
+            JsonNode launch = JSON.readTree(hub.api("POST", "/api/v1/campaigns/" + CAMPAIGN + "/launch", null, 200));
             launchSeconds = secondsSince(t0);
             entered = launch.path("entered").asLong();
             say(String.format("launch answered after %.1f s: %,d people entered", launchSeconds, entered));
@@ -320,7 +250,7 @@ public final class CampaignBench {
                 }
                 if (System.nanoTime() > nextStats) {
                     long ts = System.nanoTime();
-                    stats = JSON.readTree(api(hub, "GET", "/api/v1/campaigns/" + CAMPAIGN + "/stats", null, 200));
+                    stats = JSON.readTree(hub.api("GET", "/api/v1/campaigns/" + CAMPAIGN + "/stats", null, 200));
                     statsTimes += String.format("%s%.2f s at t=%.0f s", statsTimes.isEmpty() ? "" : ", ", secondsSince(ts), secondsSince(t0));
                     nextStats = System.nanoTime() + Duration.ofSeconds(options.statsEverySeconds).toNanos();
                 }
@@ -333,16 +263,14 @@ public final class CampaignBench {
             QueueState q = queue(hub);
             long failed = queryLong(db, "SELECT count(*) FROM messages WHERE campaign_id = '" + CAMPAIGN + "' AND status = 'failed'");
             long ts = System.nanoTime();
-            stats = JSON.readTree(api(hub, "GET", "/api/v1/campaigns/" + CAMPAIGN + "/stats", null, 200));
+            stats = JSON.readTree(hub.api("GET", "/api/v1/campaigns/" + CAMPAIGN + "/stats", null, 200));
             statsTimes += String.format("%s%.2f s at the end", statsTimes.isEmpty() ? "" : ", ", secondsSince(ts));
             double perSecond = enqueued / seconds;
 
-            line("date", Instant.now().toString().substring(0, 19) + "Z");
-            line("machine", Runtime.getRuntime().availableProcessors() + " CPUs (availableProcessors), " + System.getProperty("os.arch")
-                    + ", Java " + System.getProperty("java.version"));
+            line("date", now());
+            line("machine", machine());
             line("load average", "before " + loadBefore + ", after " + loadAfter);
-            line("hub", "distribution defaults (embedded PostgreSQL, embedded Artemis), ATRIUM_JAVA_OPTS="
-                    + System.getenv().getOrDefault("ATRIUM_JAVA_OPTS", "(unset)"));
+            line("hub", "distribution defaults (embedded PostgreSQL, embedded Artemis), ATRIUM_JAVA_OPTS=" + hubJavaOptions());
             line("campaign", "broadcast, one send step on email (template with HTML: links tracked, open pixel)");
             line("launch", String.format("%,d entered; the launch answered after %.1f s", entered, launchSeconds));
             line("enqueued", String.format("%,d of %,d in %.1f s after the launch = %,.0f messages/s%s", enqueued, entered, seconds,
@@ -356,11 +284,11 @@ public final class CampaignBench {
             line("outbound queue", String.format("%s: depth %,d, added %,d; failed messages %,d", QUEUE, q.depth, q.added, failed));
             line("stats API", statsTimes);
             line("CPU during the run", String.format("hub JVM %.1f s, PostgreSQL %.1f s of %.1f s wall x %d CPUs",
-                    cpuAfter.hub - cpuBefore.hub, cpuAfter.postgres - cpuBefore.postgres, seconds,
+                    cpuAfter.hub() - cpuBefore.hub(), cpuAfter.postgres() - cpuBefore.postgres(), seconds,
                     Runtime.getRuntime().availableProcessors()));
             if (enqueued > 0) {
                 line("CPU per 1,000 messages", String.format("hub JVM %.0f ms, PostgreSQL %.0f ms",
-                        1000 * 1000 * (cpuAfter.hub - cpuBefore.hub) / enqueued, 1000 * 1000 * (cpuAfter.postgres - cpuBefore.postgres) / enqueued));
+                        1000 * 1000 * (cpuAfter.hub() - cpuBefore.hub()) / enqueued, 1000 * 1000 * (cpuAfter.postgres() - cpuBefore.postgres()) / enqueued));
             }
             line("target 1,000,000 in 60 s", options.profiles < 1_000_000 ? "(not a 1M run)"
                     : complete && seconds <= 60 ? "met" : String.format("NOT met (%.1f s%s)", seconds, complete ? "" : " and incomplete"));
@@ -389,85 +317,11 @@ public final class CampaignBench {
     }
 
     private QueueState queue(HubProcess hub) throws Exception {
-        for (JsonNode q : JSON.readTree(api(hub, "GET", "/api/v1/queues", null, 200))) {
+        for (JsonNode q : JSON.readTree(hub.api("GET", "/api/v1/queues", null, 200))) {
             if (QUEUE.equals(q.path("name").asText())) {
                 return new QueueState(q.path("messageCount").asLong(), q.path("messagesAdded").asLong());
             }
         }
         return new QueueState(0, 0);
-    }
-
-    private String api(HubProcess hub, String method, String path, String body, int expected) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(hub.uri(path)).timeout(Duration.ofMinutes(10))
-                .header("Authorization", "Bearer " + hub.token);
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ", not " + expected + ": " + r.body());
-        }
-        return r.body();
-    }
-
-    static Connection connect(HubProcess hub) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("ApplicationName", "atrium-campaign-bench");
-        return DriverManager.getConnection(hub.jdbcUrl(), p);
-    }
-
-    private static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static double secondsSince(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "(unknown)";
-        }
-    }
-
-    /** CPU seconds (user + system) of the hub JVM and of its PostgreSQL (the postmaster and its children), from /proc. */
-    private record Cpu(double hub, double postgres) {
-        static Cpu read(HubProcess hub) {
-            long postmaster = hub.postmasterPid();
-            double hz = 100.0; // USER_HZ on Linux
-            double pg = 0;
-            Map<Long, double[]> all = new LinkedHashMap<>();
-            try (var dirs = Files.list(Path.of("/proc"))) {
-                for (Path d : (Iterable<Path>) dirs::iterator) {
-                    String name = d.getFileName().toString();
-                    if (!name.chars().allMatch(Character::isDigit)) {
-                        continue;
-                    }
-                    try {
-                        String stat = Files.readString(d.resolve("stat"), StandardCharsets.UTF_8);
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        // after the command: state(0) ppid(1) ... utime(11) stime(12)
-                        all.put(Long.parseLong(name), new double[] {Long.parseLong(f[1]), (Long.parseLong(f[11]) + Long.parseLong(f[12])) / hz});
-                    } catch (IOException | RuntimeException e) {
-                        // gone meanwhile
-                    }
-                }
-            } catch (IOException e) {
-                return new Cpu(0, 0);
-            }
-            for (Map.Entry<Long, double[]> e : all.entrySet()) {
-                if (e.getKey() == postmaster || (long) e.getValue()[0] == postmaster) {
-                    pg += e.getValue()[1];
-                }
-            }
-            double[] jvm = all.get(hub.pid());
-            return new Cpu(jvm == null ? 0 : jvm[1], pg);
-        }
     }
 }

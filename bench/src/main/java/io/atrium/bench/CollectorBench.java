@@ -1,15 +1,25 @@
 package io.atrium.bench;
 
+import static io.atrium.bench.BenchSupport.connect;
+import static io.atrium.bench.BenchSupport.delta;
+import static io.atrium.bench.BenchSupport.hubJavaOptions;
+import static io.atrium.bench.BenchSupport.loadAverage;
+import static io.atrium.bench.BenchSupport.machine;
+import static io.atrium.bench.BenchSupport.now;
+import static io.atrium.bench.BenchSupport.optionsOrExit;
+import static io.atrium.bench.BenchSupport.positive;
+import static io.atrium.bench.BenchSupport.queryLong;
+import static io.atrium.bench.BenchSupport.say;
+import static io.atrium.bench.BenchSupport.startHub;
+import static io.atrium.bench.BenchSupport.sum;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,11 +29,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+
+import io.atrium.bench.BenchSupport.Cpu;
 
 import org.HdrHistogram.Histogram;
 import org.postgresql.PGConnection;
@@ -38,8 +49,7 @@ import org.postgresql.copy.CopyManager;
 public final class CollectorBench {
 
     /** Settings; every one has a command-line option. */
-    public static final class Options {
-        public Path dist = Path.of(System.getProperty("atrium.dist.dir", "distribution/target/atrium"));
+    public static final class Options extends BenchSupport.HubOptions {
         public int durationSeconds = 30;
         public int warmupSeconds = 5;
         public int threads = 8;
@@ -48,9 +58,7 @@ public final class CollectorBench {
         public int users = 50_000;
         public int drainTimeoutSeconds = 300;
         public int copyChunk = 10_000;
-        public int startupSeconds = 120;
         public long seed = 42;
-        public boolean keep;
 
         static String usage() {
             return """
@@ -70,45 +78,30 @@ public final class CollectorBench {
 
         public static Options parse(String... args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("--keep")) {
-                    o.keep = true;
-                    continue;
-                }
-                if (a.equals("-h") || a.equals("--help")) {
-                    throw new IllegalArgumentException("");
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + a + " needs a value");
-                }
-                String v = args[++i];
-                switch (a) {
-                    case "--duration" -> o.durationSeconds = positive(a, v);
-                    case "--warmup" -> o.warmupSeconds = Integer.parseInt(v);
-                    case "--threads" -> o.threads = positive(a, v);
-                    case "--batch-min" -> o.batchMin = positive(a, v);
-                    case "--batch-max" -> o.batchMax = positive(a, v);
-                    case "--users" -> o.users = positive(a, v);
-                    case "--drain-timeout" -> o.drainTimeoutSeconds = positive(a, v);
-                    case "--copy-chunk" -> o.copyChunk = positive(a, v);
-                    case "--dist" -> o.dist = Path.of(v);
-                    case "--seed" -> o.seed = Long.parseLong(v);
-                    default -> throw new IllegalArgumentException("unknown option " + a);
-                }
-            }
+            o.read(args);
             if (o.batchMax < o.batchMin) {
                 throw new IllegalArgumentException("--batch-max must be at least --batch-min");
             }
             return o;
         }
 
-        private static int positive(String option, String v) {
-            int n = Integer.parseInt(v);
-            if (n <= 0) {
-                throw new IllegalArgumentException(option + " must be positive, not " + v);
+        @Override
+        boolean option(String a, String v) {
+            switch (a) {
+                case "--duration" -> durationSeconds = positive(a, v);
+                case "--warmup" -> warmupSeconds = Integer.parseInt(v);
+                case "--threads" -> threads = positive(a, v);
+                case "--batch-min" -> batchMin = positive(a, v);
+                case "--batch-max" -> batchMax = positive(a, v);
+                case "--users" -> users = positive(a, v);
+                case "--drain-timeout" -> drainTimeoutSeconds = positive(a, v);
+                case "--copy-chunk" -> copyChunk = positive(a, v);
+                case "--seed" -> seed = Long.parseLong(v);
+                default -> {
+                    return false;
+                }
             }
-            return n;
+            return true;
         }
 
         String describe() {
@@ -137,43 +130,24 @@ public final class CollectorBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println("atrium-bench: " + e.getMessage());
-            }
-            System.err.println(Options.usage());
-            System.exit(e.getMessage().isEmpty() ? 0 : 2);
-            return;
-        }
+        Options options = optionsOrExit(args, Options::parse, Options.usage());
         CollectorBench bench = new CollectorBench(options);
         Result r = bench.run();
         System.exit(r.allStored() ? 0 : 1);
     }
 
-    private static void say(String line) {
-        System.out.println("[bench " + Instant.now().toString().substring(11, 19) + "] " + line);
-    }
-
     public Result run() throws Exception {
-        Path dist = options.dist.toAbsolutePath().normalize();
         String loadBefore = loadAverage();
-        say("starting the hub from " + dist);
-        long t0 = System.nanoTime();
-        try (HubProcess hub = HubProcess.start(dist, options.keep, Duration.ofSeconds(options.startupSeconds))) {
-            say(String.format("hub healthy after %.1f s (pid %d, http 127.0.0.1:%d, PostgreSQL 127.0.0.1:%d, folder %s)",
-                    secondsSince(t0), hub.pid(), hub.httpPort, hub.dbPort, hub.dir));
+        try (HubProcess hub = startHub(options)) {
             String writeKey = hub.createSource("bench");
             String source;
-            try (Connection c = connect(hub)) {
+            try (Connection c = connect(hub, "atrium-bench")) {
                 source = queryString(c, "SELECT id::text FROM sources WHERE name = 'bench' AND revoked_at IS NULL");
             } catch (SQLException e) {
                 source = "bench";
             }
             Result result;
-            try (Connection db = connect(hub)) {
+            try (Connection db = connect(hub, "atrium-bench")) {
                 if (options.warmupSeconds > 0) {
                     say("warm-up: " + options.warmupSeconds + " s of load");
                     long base = maxEventId(db);
@@ -184,7 +158,7 @@ public final class CollectorBench {
                 }
                 long base = maxEventId(db);
                 Map<String, Double> metricsBefore = hub.metrics();
-                CpuTicks cpuBefore = CpuTicks.read(hub);
+                Cpu cpuBefore = Cpu.read(hub);
                 say("load: " + options.durationSeconds + " s, " + options.threads + " threads");
                 Load load = load(hub, writeKey, options.durationSeconds, options.seed);
                 long accepted = load.accepted.sum();
@@ -193,7 +167,7 @@ public final class CollectorBench {
                 say("load done: " + accepted + " events accepted in " + load.requests.sum()
                         + " requests; waiting until all are in PostgreSQL");
                 Drain drain = drain(db, base, accepted);
-                CpuTicks cpuAfter = CpuTicks.read(hub);
+                Cpu cpuAfter = Cpu.read(hub);
                 Map<String, Double> metricsAfter = hub.metrics();
                 String loadDuring = loadAverage();
                 say("measuring the raw COPY rate of " + accepted + " equivalent rows");
@@ -405,19 +379,18 @@ public final class CollectorBench {
 
     // ---------------------------------------------------------------------------------- report
 
-    private void summary(Result r, HubProcess hub, CpuTicks before, CpuTicks after, Map<String, Double> mBefore,
+    private void summary(Result r, HubProcess hub, Cpu before, Cpu after, Map<String, Double> mBefore,
                          Map<String, Double> mAtEnd, Map<String, Double> mAfter, String loadBefore, String loadDuring,
                          long storedDuringLoad) {
         double window = r.loadSeconds() + r.drainSeconds();
         StringBuilder s = new StringBuilder();
         s.append("\n==================== Atrium collector benchmark ====================\n");
-        s.append(String.format("date                      %s%n", Instant.now().toString().substring(0, 19) + "Z"));
-        s.append(String.format("machine                   %d CPUs (availableProcessors), %s, Java %s%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"), System.getProperty("java.version")));
+        s.append(String.format("date                      %s%n", now()));
+        s.append(String.format("machine                   %s%n", machine()));
         s.append(String.format("load average              before %s, after the load+drain %s%n", loadBefore, loadDuring));
         s.append(String.format("settings                  %s%n", options.describe()));
         s.append(String.format("hub                       distribution defaults (embedded PostgreSQL fsync=on, embedded Artemis), ATRIUM_JAVA_OPTS=%s%n",
-                System.getenv().getOrDefault("ATRIUM_JAVA_OPTS", "(unset)")));
+                hubJavaOptions()));
         s.append(String.format("event size                %.0f bytes of JSON on average (page/track/identify with context)%n", r.avgEventBytes()));
         s.append(String.format("requests                  %d (%s)%n", r.requests(), r.failures().isEmpty() ? "all 200" : "failures: " + r.failures()));
         s.append(String.format("accepted                  %d events in %.1f s = %,.0f events/s%n", r.accepted(), r.loadSeconds(), r.acceptedPerSecond()));
@@ -431,9 +404,9 @@ public final class CollectorBench {
                 r.copyRows(), r.copySeconds(), r.copyPerSecond(), options.copyChunk));
         s.append(String.format("RATIO hub/COPY            %.3f  (hub events/s into profiles / raw COPY rows/s)%n", r.ratio()));
         s.append(String.format("target 25,000 events/s    %s%n", r.profilesPerSecond() >= 25_000 ? "met" : "NOT met"));
-        double hubCpu = after.hub - before.hub;
-        double pgCpu = after.postgres - before.postgres;
-        double benchCpu = after.bench - before.bench;
+        double hubCpu = after.hub() - before.hub();
+        double pgCpu = after.postgres() - before.postgres();
+        double benchCpu = after.bench() - before.bench();
         s.append(String.format("CPU during load+drain     hub JVM %.1f s, PostgreSQL %.1f s, bench client %.1f s of %.1f s wall x %d CPUs%n",
                 hubCpu, pgCpu, benchCpu, window, Runtime.getRuntime().availableProcessors()));
         s.append(String.format("CPU per 1,000 events      hub JVM %.0f ms, PostgreSQL %.0f ms, bench client %.0f ms%n",
@@ -457,100 +430,9 @@ public final class CollectorBench {
         System.out.print(s);
     }
 
-    private static double sum(Map<String, Double> m, String name, String labelPart) {
-        double total = 0;
-        for (Map.Entry<String, Double> e : m.entrySet()) {
-            String k = e.getKey();
-            if ((k.equals(name) || k.startsWith(name + "{")) && k.contains(labelPart)) {
-                total += e.getValue();
-            }
-        }
-        return total;
-    }
-
-    private static double delta(Map<String, Double> before, Map<String, Double> after, String name, String labelPart) {
-        return sum(after, name, labelPart) - sum(before, name, labelPart);
-    }
-
-    /** CPU seconds (user + system) used so far by the hub JVM, its PostgreSQL and this JVM. */
-    record CpuTicks(double hub, double postgres, double bench) {
-        static CpuTicks read(HubProcess hub) {
-            double pg = 0;
-            long postmaster = hub.postmasterPid();
-            if (postmaster > 0) {
-                pg = seconds(postmaster, true);
-                try (var dirs = Files.list(Path.of("/proc"))) {
-                    for (Path p : (Iterable<Path>) dirs::iterator) {
-                        String n = p.getFileName().toString();
-                        if (!n.chars().allMatch(Character::isDigit)) {
-                            continue;
-                        }
-                        long[] f = stat(Long.parseLong(n));
-                        if (f != null && f[0] == postmaster) {
-                            pg += (f[1] + f[2]) / 100.0;
-                        }
-                    }
-                } catch (IOException e) {
-                    // leave what we have
-                }
-            }
-            return new CpuTicks(seconds(hub.pid(), false), pg, seconds(ProcessHandle.current().pid(), false));
-        }
-
-        private static double seconds(long pid, boolean withChildren) {
-            long[] f = stat(pid);
-            if (f == null) {
-                return 0;
-            }
-            return (f[1] + f[2] + (withChildren ? f[3] + f[4] : 0)) / 100.0; // USER_HZ is 100 on Linux
-        }
-
-        /** {ppid, utime, stime, cutime, cstime} from /proc/pid/stat, or null. */
-        private static long[] stat(long pid) {
-            try {
-                String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                // after the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
-                return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]), Long.parseLong(f[12]),
-                        Long.parseLong(f[13]), Long.parseLong(f[14])};
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
-    }
-
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
-        }
-    }
-
-    // ------------------------------------------------------------------------------------- jdbc
-
-    static Connection connect(HubProcess hub) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("ApplicationName", "atrium-bench");
-        return DriverManager.getConnection(hub.jdbcUrl(), p);
-    }
-
-    private static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private static String queryString(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : "bench";
         }
-    }
-
-    private static double secondsSince(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
     }
 }

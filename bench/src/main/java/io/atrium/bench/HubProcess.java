@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -142,7 +143,7 @@ final class HubProcess implements AutoCloseable {
 
     /** Calls the admin API with the hub's token; {@code body} is JSON or null. */
     Answer api(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(5))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(10))
                 .header("Authorization", "Bearer " + token);
         b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
                 : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -157,6 +158,24 @@ final class HubProcess implements AutoCloseable {
             throw new IllegalStateException(method + " " + path + " answered " + a.status() + ", not " + expected + ": " + a.body());
         }
         return a.body();
+    }
+
+    /** Waits until {@code GET /api/v1/plugins} says the plugin {@code id} is STARTED; fails with its state and the log's tail if not. */
+    void awaitPluginStarted(String id, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        String state = "not listed";
+        while (System.nanoTime() < deadline) {
+            for (JsonNode p : JSON.readTree(api("GET", "/api/v1/plugins", null, 200))) {
+                if (id.equals(p.path("id").asText())) {
+                    state = p.path("state").asText() + " " + p.path("error").asText("");
+                    if (p.path("state").asText().equals("STARTED")) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the " + id + " plugin did not start: " + state + "\n" + tail(40));
     }
 
     /** Every sample of {@code /actuator/prometheus}, keyed by name and labels; empty if it fails. */

@@ -1,13 +1,25 @@
 package io.atrium.bench;
 
+import static io.atrium.bench.BenchSupport.connect;
+import static io.atrium.bench.BenchSupport.copyRows;
+import static io.atrium.bench.BenchSupport.delta;
+import static io.atrium.bench.BenchSupport.hubJavaOptions;
+import static io.atrium.bench.BenchSupport.loadAverage;
+import static io.atrium.bench.BenchSupport.machine;
+import static io.atrium.bench.BenchSupport.now;
+import static io.atrium.bench.BenchSupport.optionsOrExit;
+import static io.atrium.bench.BenchSupport.positive;
+import static io.atrium.bench.BenchSupport.queryLong;
+import static io.atrium.bench.BenchSupport.say;
+import static io.atrium.bench.BenchSupport.startHub;
+import static io.atrium.bench.BenchSupport.sum;
+
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,6 +37,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+
+import io.atrium.bench.BenchSupport.Cpu;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,8 +84,7 @@ public final class SegmentBench {
                     + "\"count\": {\"atLeast\": 3}}");
 
     /** Settings; every one has a command-line option. */
-    public static final class Options {
-        public Path dist = Path.of(System.getProperty("atrium.dist.dir", "distribution/target/atrium"));
+    public static final class Options extends BenchSupport.HubOptions {
         public String only;
         public int rate = 5_000;
         public int durationSeconds = 30;
@@ -85,10 +98,8 @@ public final class SegmentBench {
         public int recounts = 3;
         public int previews = 3;
         public int drainTimeoutSeconds = 300;
-        public int startupSeconds = 120;
         public long seed = 42;
         public boolean explain;
-        public boolean keep;
 
         static String usage() {
             return """
@@ -118,52 +129,48 @@ public final class SegmentBench {
 
         public static Options parse(String... args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--keep" -> o.keep = true;
-                    case "--explain" -> o.explain = true;
-                    case "--no-shop-segments" -> o.shopSegments = false;
-                    case "-h", "--help" -> throw new IllegalArgumentException("");
-                    default -> {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("option " + a + " needs a value");
-                        }
-                        String v = args[++i];
-                        switch (a) {
-                            case "--only" -> {
-                                if (!v.equals("latency") && !v.equals("recount")) {
-                                    throw new IllegalArgumentException("--only is latency or recount, not " + v);
-                                }
-                                o.only = v;
-                            }
-                            case "--rate" -> o.rate = positive(a, v);
-                            case "--duration" -> o.durationSeconds = positive(a, v);
-                            case "--warmup" -> o.warmupSeconds = Integer.parseInt(v);
-                            case "--threads" -> o.threads = positive(a, v);
-                            case "--batch" -> o.batch = positive(a, v);
-                            case "--users" -> o.users = positive(a, v);
-                            case "--probes" -> o.probesPerSecond = positive(a, v);
-                            case "--profiles" -> o.profiles = positive(a, v);
-                            case "--recounts" -> o.recounts = positive(a, v);
-                            case "--previews" -> o.previews = positive(a, v);
-                            case "--drain-timeout" -> o.drainTimeoutSeconds = positive(a, v);
-                            case "--dist" -> o.dist = Path.of(v);
-                            case "--seed" -> o.seed = Long.parseLong(v);
-                            default -> throw new IllegalArgumentException("unknown option " + a);
-                        }
-                    }
-                }
-            }
+            o.read(args);
             return o;
         }
 
-        private static int positive(String option, String v) {
-            int n = Integer.parseInt(v);
-            if (n <= 0) {
-                throw new IllegalArgumentException(option + " must be positive, not " + v);
+        @Override
+        boolean flag(String a) {
+            switch (a) {
+                case "--explain" -> explain = true;
+                case "--no-shop-segments" -> shopSegments = false;
+                default -> {
+                    return false;
+                }
             }
-            return n;
+            return true;
+        }
+
+        @Override
+        boolean option(String a, String v) {
+            switch (a) {
+                case "--only" -> {
+                    if (!v.equals("latency") && !v.equals("recount")) {
+                        throw new IllegalArgumentException("--only is latency or recount, not " + v);
+                    }
+                    only = v;
+                }
+                case "--rate" -> rate = positive(a, v);
+                case "--duration" -> durationSeconds = positive(a, v);
+                case "--warmup" -> warmupSeconds = Integer.parseInt(v);
+                case "--threads" -> threads = positive(a, v);
+                case "--batch" -> batch = positive(a, v);
+                case "--users" -> users = positive(a, v);
+                case "--probes" -> probesPerSecond = positive(a, v);
+                case "--profiles" -> profiles = positive(a, v);
+                case "--recounts" -> recounts = positive(a, v);
+                case "--previews" -> previews = positive(a, v);
+                case "--drain-timeout" -> drainTimeoutSeconds = positive(a, v);
+                case "--seed" -> seed = Long.parseLong(v);
+                default -> {
+                    return false;
+                }
+            }
+            return true;
         }
 
         boolean runs(String part) {
@@ -197,44 +204,22 @@ public final class SegmentBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println("atrium-bench: " + e.getMessage());
-            }
-            System.err.println(Options.usage());
-            System.exit(e.getMessage().isEmpty() ? 0 : 2);
-            return;
-        }
+        Options options = optionsOrExit(args, Options::parse, Options.usage());
         Result r = new SegmentBench(options).run();
         boolean complete = (r.latency() == null || r.latency().entered() == r.latency().accepted())
                 && (r.recount() == null || r.recount().members() == r.recount().expectedMembers());
         System.exit(complete ? 0 : 1);
     }
 
-    private static void say(String line) {
-        System.out.println("[bench " + Instant.now().toString().substring(11, 19) + "] " + line);
-    }
-
     public Result run() throws Exception {
-        Path dist = options.dist.toAbsolutePath().normalize();
-        say("starting the hub from " + dist);
-        long t0 = System.nanoTime();
-        line("date", Instant.now().toString().substring(0, 19) + "Z");
-        line("machine", String.format("%d CPUs (availableProcessors), %s, Java %s", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.arch"), System.getProperty("java.version")));
-        line("load average before", CollectorBench.loadAverage());
-        line("hub", "distribution defaults (embedded PostgreSQL fsync=on, embedded Artemis), ATRIUM_JAVA_OPTS="
-                + System.getenv().getOrDefault("ATRIUM_JAVA_OPTS", "(unset)"));
-        try (HubProcess hub = HubProcess.start(dist, options.keep, Duration.ofSeconds(options.startupSeconds));
-             Connection db = CollectorBench.connect(hub)) {
-            say(String.format("hub healthy after %.1f s (pid %d, http 127.0.0.1:%d, PostgreSQL 127.0.0.1:%d, folder %s)",
-                    (System.nanoTime() - t0) / 1e9, hub.pid(), hub.httpPort, hub.dbPort, hub.dir));
+        line("date", now());
+        line("machine", machine());
+        line("load average before", loadAverage());
+        line("hub", "distribution defaults (embedded PostgreSQL fsync=on, embedded Artemis), ATRIUM_JAVA_OPTS=" + hubJavaOptions());
+        try (HubProcess hub = startHub(options); Connection db = connect(hub, "atrium-bench")) {
             Latency latency = options.runs("latency") ? latency(hub, db) : null;
             Recount recount = options.runs("recount") ? recount(hub, db) : null;
-            line("load average after", CollectorBench.loadAverage());
+            line("load average after", loadAverage());
             System.out.print("\n==================== Atrium segment benchmark ====================\n" + report
                     + "==================================================================\n");
             say("stopping the hub (SIGTERM)");
@@ -283,7 +268,7 @@ public final class SegmentBench {
             awaitQuiet(hub);
         }
         Map<String, Double> before = hub.metrics();
-        CollectorBench.CpuTicks cpuBefore = CollectorBench.CpuTicks.read(hub);
+        Cpu cpuBefore = Cpu.read(hub);
         say("load: " + options.durationSeconds + " s at " + options.rate + " events/s with " + options.probesPerSecond + " probes/s");
         Load load = load(hub, auth, options.durationSeconds, "run", options.seed);
         Map<String, Double> atEnd = hub.metrics();
@@ -292,7 +277,7 @@ public final class SegmentBench {
         long waitStart = System.nanoTime();
         Map<String, Instant[]> seen = awaitEntered(db, probeSegment, "probe-" + run + "-run-", accepted.size(), true);
         double waited = (System.nanoTime() - waitStart) / 1e9;
-        CollectorBench.CpuTicks cpuAfter = CollectorBench.CpuTicks.read(hub);
+        Cpu cpuAfter = Cpu.read(hub);
         awaitQuiet(hub);
         Map<String, Double> after = hub.metrics();
         Map<String, Instant> probeStored = probeStoredAt(db, accepted);
@@ -815,57 +800,4 @@ public final class SegmentBench {
         }
         System.out.print("[bench] plan of " + what + ":\n" + plan);
     }
-
-    private interface RowWriter {
-        void write(int i, StringBuilder out);
-    }
-
-    /** COPYs the rows {@code writer} makes for profiles 0..n-1, 50,000 profiles per COPY; returns the rows written. */
-    private static long copyRows(CopyManager copy, String sql, int n, RowWriter writer) throws SQLException, IOException {
-        long rows = 0;
-        StringBuilder chunk = new StringBuilder(4 << 20);
-        for (int from = 0; from < n; from += 50_000) {
-            chunk.setLength(0);
-            for (int i = from; i < Math.min(n, from + 50_000); i++) {
-                writer.write(i, chunk);
-            }
-            if (chunk.length() > 0) {
-                rows += copy.copyIn(sql, new StringReader(chunk.toString()));
-            }
-        }
-        return rows;
-    }
-
-    // --------------------------------------------------------------------------------- helpers
-
-    private static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    /** The sum of every sample of {@code name} whose labels contain all of {@code labels}. */
-    static double sum(Map<String, Double> m, String name, String... labels) {
-        double total = 0;
-        for (Map.Entry<String, Double> e : m.entrySet()) {
-            String k = e.getKey();
-            if (!(k.equals(name) || k.startsWith(name + "{"))) {
-                continue;
-            }
-            boolean all = true;
-            for (String l : labels) {
-                all &= k.contains(l);
-            }
-            if (all) {
-                total += e.getValue();
-            }
-        }
-        return total;
-    }
-
-    static double delta(Map<String, Double> before, Map<String, Double> after, String name, String... labels) {
-        return sum(after, name, labels) - sum(before, name, labels);
-    }
-
 }
