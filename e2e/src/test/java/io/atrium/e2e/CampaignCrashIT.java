@@ -3,29 +3,21 @@ package io.atrium.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 
 import jakarta.mail.internet.MimeMessage;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,36 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
  * same data; the waits end (some while it was down) and everybody gets exactly one e-mail per step
  * through the real email plugin and GreenMail: none lost, none twice.
  */
-@ExtendWith(CampaignCrashIT.HubLogOnFailure.class)
 class CampaignCrashIT {
 
     private static final int PEOPLE = 20;
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     @TempDir
-    Path dir;
+    static Path dir;
+    @RegisterExtension
+    static final HubFixture fixture = new HubFixture();
     static Hub hub;
-    GreenMail smtp;
-
-    static final class HubLogOnFailure implements TestWatcher {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (hub != null) {
-                System.err.println("---- hub log tail (" + context.getDisplayName() + ") ----\n" + hub.tail());
-            }
-        }
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        if (hub != null) {
-            hub.close();
-            hub = null;
-        }
-        if (smtp != null) {
-            smtp.stop();
-        }
-    }
+    static GreenMail smtp;
 
     private static JsonNode ok(String path) throws Exception {
         HttpResponse<String> r = hub.admin("GET", path, null);
@@ -78,7 +51,7 @@ class CampaignCrashIT {
     }
 
     /** Recipient → subjects of the mails GreenMail received, in arrival order. */
-    private Map<String, List<String>> mailbox() throws Exception {
+    private static Map<String, List<String>> mailbox() throws Exception {
         Map<String, List<String>> out = new TreeMap<>();
         for (MimeMessage m : smtp.getReceivedMessages()) {
             out.computeIfAbsent(m.getAllRecipients()[0].toString(), k -> new ArrayList<>()).add(m.getSubject());
@@ -92,32 +65,21 @@ class CampaignCrashIT {
 
     @Test
     void waitingJourneysSurviveAKillNineAndEachPersonGetsEveryStepExactlyOnce() throws Exception {
-        smtp = new GreenMail(new ServerSetup(Hub.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
-        hub = Hub.start(dir);
-        Files.writeString(hub.home.resolve("config/plugins/email.yml"), """
-                smtp-host: 127.0.0.1
-                smtp-port: %d
-                smtp-security: none
-                from: news@example.com
-                rate-per-second: 0
-                """.formatted(smtp.getSmtp().getPort()));
+        smtp = fixture.startSmtp();
+        hub = fixture.startHub(dir, Map.of());
+        fixture.configureEmail(hub, "news@example.com", null, "rate-per-second: 0");
         Plugins.awaitStarted(hub, "email", WAIT);
 
         // 20 people with an e-mail address and marketing consent, in one batch from the shop's back end.
         String key = hub.createSource("crm-import");
-        StringBuilder batch = new StringBuilder("{\"batch\": [");
+        List<String> people = new ArrayList<>();
         for (int i = 0; i < PEOPLE; i++) {
-            batch.append(i == 0 ? "" : ",").append("""
+            people.add("""
                     {"type": "identify", "userId": "crash-%02d", "messageId": "crash-identify-%02d",
                      "traits": {"email": "%s", "first_name": "P%02d", "newsletter": "winter",
                                 "consents": {"email": {"marketing": true}}}}""".formatted(i, i, address(i), i));
         }
-        batch.append("]}");
-        HttpResponse<String> sent = hub.send(HttpRequest.newBuilder(hub.uri("/v1/batch"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build());
+        HttpResponse<String> sent = hub.sendBatch(key, people);
         assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
 
         long segment = created("/api/v1/segments", """

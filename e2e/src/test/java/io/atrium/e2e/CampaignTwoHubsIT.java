@@ -3,16 +3,13 @@ package io.atrium.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,18 +58,14 @@ class CampaignTwoHubsIT {
         Plugins.awaitStarted(b, "email", WAIT);
 
         String key = a.createSource("crm-import");
-        StringBuilder batch = new StringBuilder("{\"batch\": [");
+        List<String> people = new ArrayList<>();
         for (int i = 0; i < PEOPLE; i++) {
-            batch.append(i == 0 ? "" : ",").append("""
+            people.add("""
                     {"type": "identify", "userId": "two-%03d", "messageId": "two-identify-%03d",
                      "traits": {"email": "%s", "first_name": "P%03d", "newsletter": "spring",
                                 "consents": {"email": {"marketing": true}}}}""".formatted(i, i, address(i), i));
         }
-        batch.append("]}");
-        HttpResponse<String> sent = a.send(HttpRequest.newBuilder(a.uri("/v1/batch"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build());
+        HttpResponse<String> sent = a.sendBatch(key, people);
         assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
 
         long segment = created(a, "/api/v1/segments", """

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -141,6 +143,14 @@ final class Hub implements AutoCloseable {
             throw new IllegalStateException("POST /api/v1/sources answered " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body()).path("writeKey").asText();
+    }
+
+    /** POSTs {@code events} (JSON objects) to /v1/batch with a source's write key, as a shop's back end sends them. */
+    HttpResponse<String> sendBatch(String writeKey, List<String> events) {
+        return send(HttpRequest.newBuilder(uri("/v1/batch"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"batch\": [" + String.join(",", events) + "]}")).build());
     }
 
     /** Creates a console user through the admin API. */
