@@ -72,6 +72,7 @@ public class ApiExceptionHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> unexpected(Exception e) {
         log.error("Request failed: {}", e.toString(), e);
-        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(new ApiError("internal_error", e.getMessage()));
+        // The exception's text stays in the log: it may hold anything (SQL with a person's e-mail, a URL with a secret).
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(new ApiError("internal_error", ServerErrors.FAILED));
     }
 }

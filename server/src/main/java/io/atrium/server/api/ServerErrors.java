@@ -48,6 +48,9 @@ public class ServerErrors {
         return new JsonErrorReports(mapper);
     }
 
+    /** The detail of a request that failed inside the hub: the exception itself is logged, never answered. */
+    static final String FAILED = "the hub failed to answer this request; its log says why";
+
     /** What a detail says when nothing more is known than the status: its reason phrase. */
     static String reason(int status) {
         HttpStatus known = HttpStatus.resolve(status);
@@ -150,9 +153,12 @@ public class ServerErrors {
                 return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_JSON)
                         .body(new ApiError("not_found", "no such resource: " + request.getRequestURI()));
             }
+            boolean failed = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable;
             String detail = firstLine((String) request.getAttribute(RequestDispatcher.ERROR_MESSAGE));
-            if (detail == null && request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable t) {
-                detail = firstLine(t.getMessage());
+            if (failed && status >= 500) {
+                // An exception's text may hold anything (SQL with a person's e-mail, a secret in a URL): it goes
+                // to the hub's log, the caller learns only that it failed.
+                detail = FAILED;
             }
             return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
                     .body(new ApiError(ApiError.code(status), detail == null ? reason(status) : detail));
