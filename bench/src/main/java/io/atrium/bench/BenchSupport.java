@@ -37,7 +37,7 @@ final class BenchSupport {
      */
     abstract static class HubOptions {
         public Path dist = Path.of(System.getProperty("atrium.dist.dir", "distribution/target/atrium"));
-        public int startupSeconds = 120;
+        public int startupSeconds = 300; // a loaded machine: Flyway and the embedded PostgreSQL can take minutes
         public boolean keep;
 
         /** Sets the bench's flag {@code name} and returns true, or returns false if it has none of that name. */

@@ -35,7 +35,7 @@ final class Hub implements AutoCloseable {
     /** Password of the console user "admin" the hub creates on its first start. */
     static final String ADMIN_PASSWORD = "e2e-admin-password";
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration STARTUP = Duration.ofSeconds(Long.getLong("atrium.it.startup-seconds", 90));
+    private static final Duration STARTUP = Duration.ofSeconds(Long.getLong("atrium.it.startup-seconds", 180));
 
     final Path home;
     final Path data;
