@@ -13,6 +13,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.LoggerContextListener;
 import ch.qos.logback.core.AppenderBase;
 
 import jakarta.annotation.PreDestroy;
@@ -56,18 +57,56 @@ public class RecentErrors {
     private final Deque<Entry> entries = new ArrayDeque<>(CAPACITY);
     private final Appender appender = new Appender();
 
+    /**
+     * Puts the appender back when Logback's configuration is reset (a configuration file re-read with
+     * {@code scan}, or another Spring Boot application starting in the same JVM), which detaches and
+     * stops every appender: without it the dashboard would silently stop seeing new errors.
+     */
+    private final LoggerContextListener reattach = new LoggerContextListener() {
+        @Override
+        public boolean isResetResistant() {
+            return true;
+        }
+
+        @Override
+        public void onReset(LoggerContext context) {
+            attach(context);
+        }
+
+        @Override
+        public void onStart(LoggerContext context) {
+        }
+
+        @Override
+        public void onStop(LoggerContext context) {
+        }
+
+        @Override
+        public void onLevelChange(Logger logger, Level level) {
+        }
+    };
+
     public RecentErrors() {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-            appender.setContext(context);
             appender.setName("atrium-recent-errors");
-            appender.start();
-            context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+            attach(context);
+            context.addListener(reattach);
+        }
+    }
+
+    private void attach(LoggerContext context) {
+        appender.setContext(context);
+        appender.start();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        if (!root.isAttached(appender)) {
+            root.addAppender(appender);
         }
     }
 
     @PreDestroy
     void detach() {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.removeListener(reattach);
             context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);
         }
         appender.stop();

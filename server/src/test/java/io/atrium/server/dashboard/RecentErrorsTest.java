@@ -40,6 +40,18 @@ class RecentErrorsTest {
     }
 
     @Test
+    void keepsSeeingErrorsAfterLogbacksConfigurationIsReset() {
+        // what a configuration file re-read with scan="true", or a second Spring Boot application in the JVM, does
+        ch.qos.logback.classic.LoggerContext context = (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        log.error("after the reset");
+        assertThat(errors.recent()).extracting(RecentErrors.Entry::message).containsExactly("after the reset");
+        context.reset();
+        log.warn("after a second reset");
+        assertThat(errors.recent()).extracting(RecentErrors.Entry::message).containsExactly("after a second reset", "after the reset");
+    }
+
+    @Test
     void masksWhatLooksLikeASecret() {
         log.warn("login refused: password=hunter22, user=bob");
         log.warn("config {\"api-token\": \"abc123xyz\", \"mode\": \"pull\"}");
