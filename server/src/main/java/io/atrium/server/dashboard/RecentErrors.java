@@ -86,8 +86,16 @@ public class RecentErrors {
         }
     };
 
+    private final LoggerContext context;
+
     public RecentErrors() {
-        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+        this(LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : null);
+    }
+
+    /** On the given Logback context (null: records nothing). */
+    RecentErrors(LoggerContext context) {
+        this.context = context;
+        if (context != null) {
             appender.setName("atrium-recent-errors");
             attach(context);
             context.addListener(reattach);
@@ -105,7 +113,7 @@ public class RecentErrors {
 
     @PreDestroy
     void detach() {
-        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+        if (context != null) {
             context.removeListener(reattach);
             context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);
         }

@@ -41,14 +41,21 @@ class RecentErrorsTest {
 
     @Test
     void keepsSeeingErrorsAfterLogbacksConfigurationIsReset() {
-        // what a configuration file re-read with scan="true", or a second Spring Boot application in the JVM, does
-        ch.qos.logback.classic.LoggerContext context = (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        log.error("after the reset");
-        assertThat(errors.recent()).extracting(RecentErrors.Entry::message).containsExactly("after the reset");
-        context.reset();
-        log.warn("after a second reset");
-        assertThat(errors.recent()).extracting(RecentErrors.Entry::message).containsExactly("after a second reset", "after the reset");
+        // what a configuration file re-read with scan="true", or a second Spring Boot application in the JVM, does;
+        // on a context of its own, so that the other tests' logging is left as configured
+        ch.qos.logback.classic.LoggerContext context = new ch.qos.logback.classic.LoggerContext();
+        RecentErrors own = new RecentErrors(context);
+        try {
+            Logger other = context.getLogger("io.atrium.test.Dashboard");
+            context.reset();
+            other.error("after the reset");
+            assertThat(own.recent()).extracting(RecentErrors.Entry::message).containsExactly("after the reset");
+            context.reset();
+            other.warn("after a second reset");
+            assertThat(own.recent()).extracting(RecentErrors.Entry::message).containsExactly("after a second reset", "after the reset");
+        } finally {
+            own.detach();
+        }
     }
 
     @Test
