@@ -92,19 +92,41 @@ public class RecentErrors {
         this(LoggerFactory.getILoggerFactory() instanceof LoggerContext c ? c : null);
     }
 
+    /**
+     * Logback's {@code stop()} (Spring Boot's re-initialisation of logging does stop and reset) also
+     * drops every listener, reset-resistant or not: a check every second puts appender and listener
+     * back if they are gone.
+     */
+    private final java.util.concurrent.ScheduledExecutorService check;
+
     /** On the given Logback context (null: records nothing). */
     RecentErrors(LoggerContext context) {
         this.context = context;
-        if (context != null) {
-            appender.setName("atrium-recent-errors");
-            attach(context);
-            context.addListener(reattach);
+        if (context == null) {
+            check = null;
+            return;
         }
+        appender.setName("atrium-recent-errors");
+        attach(context);
+        context.addListener(reattach);
+        check = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "atrium-recent-errors");
+            t.setDaemon(true);
+            return t;
+        });
+        check.scheduleWithFixedDelay(() -> {
+            if (!context.getCopyOfListenerList().contains(reattach)) {
+                context.addListener(reattach);
+            }
+            attach(context);
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private void attach(LoggerContext context) {
         appender.setContext(context);
-        appender.start();
+        if (!appender.isStarted()) {
+            appender.start();
+        }
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         if (!root.isAttached(appender)) {
             root.addAppender(appender);
@@ -113,6 +135,9 @@ public class RecentErrors {
 
     @PreDestroy
     void detach() {
+        if (check != null) {
+            check.shutdownNow();
+        }
         if (context != null) {
             context.removeListener(reattach);
             context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);

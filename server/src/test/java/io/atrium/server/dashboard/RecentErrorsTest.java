@@ -53,6 +53,14 @@ class RecentErrorsTest {
             context.reset();
             other.warn("after a second reset");
             assertThat(own.recent()).extracting(RecentErrors.Entry::message).containsExactly("after a second reset", "after the reset");
+            // what Spring Boot does when another application in the JVM initialises logging: stop (which drops every
+            // listener) and reset; within a second the errors are recorded again
+            context.stop();
+            context.reset();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+                other.error("after a stop");
+                assertThat(own.recent()).extracting(RecentErrors.Entry::message).contains("after a stop");
+            });
         } finally {
             own.detach();
         }
