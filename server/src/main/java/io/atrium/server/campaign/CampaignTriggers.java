@@ -44,10 +44,12 @@ public class CampaignTriggers {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ObjectMapper mapper;
+    private final io.atrium.server.segment.SegmentStage segments;
     private final List<DefaultMessageListenerContainer> containers = new ArrayList<>();
 
     public CampaignTriggers(CampaignStore campaigns, Journeys journeys, JdbcTemplate jdbc, TransactionTemplate tx, ObjectMapper mapper,
-                            ConnectionFactory connectionFactory) {
+                            ConnectionFactory connectionFactory, io.atrium.server.segment.SegmentStage segments) {
+        this.segments = segments;
         this.campaigns = campaigns;
         this.journeys = journeys;
         this.jdbc = jdbc;
@@ -212,13 +214,22 @@ public class CampaignTriggers {
         return journeys.start(c.id(), profileId, key, trigger, why);
     }
 
+    /** Computes an audience segment whose new or edited rule is not computed yet, so that its stored members are everyone it holds. */
+    public void computeAudience(Long segment) {
+        if (segment != null) {
+            segments.ensureComputed(segment);
+        }
+    }
+
     /**
      * Everyone in the audience enters now (a broadcast or a scheduled run); returns how many entered.
+     * An audience segment whose new or edited rule is not computed yet is computed first.
      * They enter in chunks of {@value #CHUNK}, each committed at once, so that the engine starts on the
      * first while the rest enter. A run that stops half-way (a node killed) enters the others when it
      * runs again: the run key makes the same people's entries the same journeys.
      */
     public int broadcast(CampaignStore.Campaign c, CampaignDefinition d, String runKey) {
+        computeAudience(d.audienceSegment());
         int entered = 0;
         boolean analyzed = false;
         long after = Long.MIN_VALUE;

@@ -271,6 +271,7 @@ public class CampaignsController {
                 reasons.put(s.id(), new TreeMap<>());
             }
         }
+        triggers.computeAudience(segment);
         long[] audience = {0};
         long after = -1;
         while (true) {

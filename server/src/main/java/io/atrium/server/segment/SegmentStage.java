@@ -173,6 +173,12 @@ public class SegmentStage {
      */
     @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
     public void startClock() {
+        // A node stopped before its background computation of a new or edited segment ran leaves it uncomputed.
+        for (SegmentStore.Segment s : store.list()) {
+            if (s.computedAt() == null) {
+                recomputeLater(s.id());
+            }
+        }
         clock = io.atrium.server.support.PeriodicTask.every(timeCheckInterval, "atrium-segment-clock", log, () -> {
             for (SegmentStore.Segment s : store.list()) {
                 if (dependsOnTime(s.rule())) {
@@ -310,6 +316,26 @@ public class SegmentStage {
         });
     }
 
+    /**
+     * Makes sure the stored members of segment {@code segmentId} follow its current rule over everyone,
+     * computing them now if a new or edited rule has not been computed yet (a broadcast to a segment
+     * created a moment ago reaches everyone its rule holds, not the none stored so far).
+     */
+    public void ensureComputed(long segmentId) {
+        SegmentStore.Segment s = store.get(segmentId).orElse(null);
+        if (s == null || s.computedAt() != null) {
+            return;
+        }
+        synchronized (this) {
+            // The background computation may have run while this waited for it.
+            s = store.get(segmentId).orElse(null);
+            if (s != null && s.computedAt() == null) {
+                log.info("Segment {} '{}' is computed now: its rule is new or changed and its members are not stored yet", s.id(), s.name());
+                reconcile(s, null);
+            }
+        }
+    }
+
     /** Rows per statement when members are written, and per broker transaction and intake call when they are announced. */
     static final int CHUNK = 1000;
 
@@ -383,6 +409,9 @@ public class SegmentStage {
         long t2 = System.nanoTime();
         entered.increment(in.size());
         exited.increment(out.size());
+        if (ids == null) {
+            store.markComputed(s);
+        }
         String scope = ids == null ? "everyone" : "changed";
         evaluate.get(scope).record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         announcing.get(scope).record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -34,8 +34,15 @@ public class SegmentStore {
         this.mapper = mapper;
     }
 
-    public record Segment(long id, String name, String description, JsonNode rule, Instant createdAt, Instant updatedAt) {
+    /**
+     * A segment; {@code computedAt} is when its members were last brought in line with this rule over
+     * everyone, null while a new or edited rule has not been computed yet.
+     */
+    public record Segment(long id, String name, String description, JsonNode rule, Instant createdAt, Instant updatedAt,
+                          Instant computedAt) {
     }
+
+    private static final String SELECT = "SELECT id, name, description, rule::text AS rule, created_at, updated_at, computed_at FROM segments";
 
     private final RowMapper<Segment> rows = this::row;
 
@@ -43,18 +50,19 @@ public class SegmentStore {
         try {
             return new Segment(rs.getLong("id"), rs.getString("name"), rs.getString("description"),
                     mapper.readTree(rs.getString("rule")), rs.getTimestamp("created_at").toInstant(),
-                    rs.getTimestamp("updated_at").toInstant());
+                    rs.getTimestamp("updated_at").toInstant(),
+                    rs.getTimestamp("computed_at") == null ? null : rs.getTimestamp("computed_at").toInstant());
         } catch (JsonProcessingException e) {
             throw new SQLException("segment " + rs.getLong("id") + " has an unreadable rule", e);
         }
     }
 
     public List<Segment> list() {
-        return jdbc.query("SELECT id, name, description, rule::text AS rule, created_at, updated_at FROM segments ORDER BY id", rows);
+        return jdbc.query(SELECT + " ORDER BY id", rows);
     }
 
     public Optional<Segment> get(long id) {
-        return jdbc.query("SELECT id, name, description, rule::text AS rule, created_at, updated_at FROM segments WHERE id = ?", rows, id)
+        return jdbc.query(SELECT + " WHERE id = ?", rows, id)
                 .stream().findFirst();
     }
 
@@ -88,9 +96,19 @@ public class SegmentStore {
             return Optional.empty();
         }
         requireReferences(id, name, rule);
-        int n = jdbc.update("UPDATE segments SET name = ?, description = ?, rule = ?::jsonb, updated_at = now() WHERE id = ?",
+        int n = jdbc.update("UPDATE segments SET name = ?, description = ?, rule = ?::jsonb, updated_at = now(), "
+                + "computed_at = NULL WHERE id = ?",
                 name, description, rule.toString(), id);
         return n == 0 ? Optional.empty() : get(id);
+    }
+
+    /**
+     * Records that {@code s}'s members were brought in line with its rule over everyone; a rule edited
+     * since (its {@code updated_at} moved) stays uncomputed.
+     */
+    public void markComputed(Segment s) {
+        jdbc.update("UPDATE segments SET computed_at = now() WHERE id = ? AND updated_at = ?", s.id(),
+                java.sql.Timestamp.from(s.updatedAt()));
     }
 
     @Transactional

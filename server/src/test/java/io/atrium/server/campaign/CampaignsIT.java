@@ -357,6 +357,40 @@ class CampaignsIT extends HubTestSupport {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM journey_log WHERE campaign_id = ?", Long.class, id)).isZero();
     }
 
+    /** A segment row as a node leaves it that stopped before its background computation ran: no members stored. */
+    private long uncomputedSegment(String rule) {
+        return jdbc.queryForObject("INSERT INTO segments (name, rule) VALUES (?, ?::jsonb) RETURNING id", Long.class,
+                "uncomputed-" + run + "-" + UUID.randomUUID(), rule);
+    }
+
+    @Test
+    void aBroadcastOrDryRunToASegmentNotComputedYetReachesEveryoneItsRuleHolds() {
+        person("gil", Map.of("fresh_run", run));
+        person("hal", Map.of("fresh_run", run));
+        String rule = "{\"trait\": \"fresh_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}";
+        long seg = uncomputedSegment(rule);
+        JsonNode before = readJson(adminGet("/api/v1/segments/" + seg).body());
+        assertThat(before.path("computedAt").isNull()).as(before.toString()).isTrue();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM segment_members WHERE segment_id = ?", Long.class, seg)).isZero();
+
+        String id = "fresh-" + run;
+        create(id, "{\"name\": \"Fresh\", \"trigger\": {\"type\": \"broadcast\"}, \"audience\": {\"segment\": " + seg + "}, "
+                + "\"steps\": [{\"id\": \"news\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        HttpResponse<String> launched = post("/api/v1/campaigns/" + id + "/launch", "");
+        assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
+        assertThat(readJson(launched.body()).path("entered").asInt()).as(launched.body()).isEqualTo(2);
+        JsonNode after = readJson(adminGet("/api/v1/segments/" + seg).body());
+        assertThat(after.path("computedAt").asText()).as(after.toString()).isNotEmpty();
+
+        long other = uncomputedSegment(rule);
+        String dryId = "fresh-dry-" + run;
+        create(dryId, "{\"name\": \"Fresh dry\", \"trigger\": {\"type\": \"broadcast\"}, \"audience\": {\"segment\": " + other + "}, "
+                + "\"steps\": [{\"id\": \"news\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        HttpResponse<String> dry = post("/api/v1/campaigns/" + dryId + "/dry-run", "");
+        assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+        assertThat(readJson(dry.body()).path("audience").asInt()).as(dry.body()).isEqualTo(2);
+    }
+
     @Test
     void aFinishedJourneyThatIsWokenAgainStaysFinished() {
         long seg = segment("{\"trait\": \"done_run\", \"op\": \"eq\", \"value\": \"" + run + "\"}");

@@ -46,11 +46,17 @@ class SegmentsApiIT extends HubTestSupport {
 
         assertThat(readJson(call("GET", "/api/v1/segments/" + id, null).body()).path("name").asText()).isEqualTo(name);
         assertThat(call("GET", "/api/v1/segments", null).body()).contains(name);
+        // Its members are computed in the background; computedAt says when they follow the rule.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                readJson(call("GET", "/api/v1/segments/" + id, null).body()).path("computedAt").asText()).isNotEmpty());
 
         HttpResponse<String> updated = call("PUT", "/api/v1/segments/" + id,
                 "{\"name\": \"" + name + "\", \"rule\": {\"trait\": \"city\", \"op\": \"eq\", \"value\": \"Kyiv\"}}");
         assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
         assertThat(readJson(updated.body()).path("rule").path("trait").asText()).isEqualTo("city");
+        assertThat(readJson(updated.body()).path("computedAt").isNull()).as("an edited rule is not computed yet").isTrue();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                readJson(call("GET", "/api/v1/segments/" + id, null).body()).path("computedAt").asText()).isNotEmpty());
         assertThat(adminGet("/api/v1/audit").body()).contains("segment.create", "segment.update");
 
         assertThat(call("DELETE", "/api/v1/segments/" + id, null).statusCode()).isEqualTo(204);
