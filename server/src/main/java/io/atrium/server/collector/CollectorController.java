@@ -201,6 +201,8 @@ public class CollectorController {
                 envelopeContext = root.get("context");
                 if (envelopeContext != null && !envelopeContext.isNull() && !envelopeContext.isObject()) {
                     problems.add(new EventValidator.Problem("context", "must be a JSON object"));
+                } else if (envelopeContext != null) {
+                    EventValidator.nulCharacters(envelopeContext, "context", problems);
                 }
             }
             EventValidator.Envelope envelope = new EventValidator.Envelope(receivedAt, source.id().toString(), envelopeSentAt,

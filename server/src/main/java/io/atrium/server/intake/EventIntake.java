@@ -59,6 +59,11 @@ public class EventIntake implements EventSink {
             rejected.increment(events.size());
             throw new EventRejectedException("events cannot be written as JSON: " + e.getOriginalMessage(), false, e);
         }
+        if (nulAt(json) >= 0) {
+            rejected.increment(events.size());
+            throw new EventRejectedException(withNul(events) + " holds the NUL character (U+0000) in a string, which PostgreSQL "
+                    + "cannot store; none of the " + events.size() + " event(s) was taken", false, null);
+        }
         try {
             jms.send(Queues.EVENTS, session -> {
                 var message = session.createBytesMessage();
@@ -71,5 +76,36 @@ public class EventIntake implements EventSink {
             throw new EventRejectedException("the event queue is unavailable: " + e.getMessage(), true, e);
         }
         accepted.increment(events.size());
+    }
+
+    /**
+     * Where the JSON written by Jackson holds {@code \u0000} (the escape it writes for U+0000), or -1.
+     * Every backslash there starts an escape, so an escaped backslash followed by "u0000" is skipped.
+     */
+    static int nulAt(byte[] json) {
+        for (int i = 0; i < json.length - 1; i++) {
+            if (json[i] == '\\') {
+                if (json[i + 1] == 'u' && i + 5 < json.length && json[i + 2] == '0' && json[i + 3] == '0' && json[i + 4] == '0'
+                        && json[i + 5] == '0') {
+                    return i;
+                }
+                i++;
+            }
+        }
+        return -1;
+    }
+
+    /** Which event holds the NUL character, for the refusal (only on that rare path). */
+    private String withNul(List<Event> events) {
+        for (int i = 0; i < events.size(); i++) {
+            try {
+                if (nulAt(mapper.writeValueAsBytes(events.get(i))) >= 0) {
+                    return "event " + i + " (messageId " + events.get(i).messageId() + ")";
+                }
+            } catch (JsonProcessingException e) {
+                return "an event";
+            }
+        }
+        return "an event";
     }
 }

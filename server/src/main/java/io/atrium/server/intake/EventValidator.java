@@ -100,6 +100,7 @@ public class EventValidator {
             problems.add(new Problem(path.isEmpty() ? "(body)" : path, "must be a JSON object, not " + kind(node)));
             return null;
         }
+        nulCharacters(node, path, problems);
         String type = impliedType;
         if (type == null) {
             JsonNode t = node.get("type");
@@ -334,6 +335,59 @@ public class EventValidator {
             return OffsetDateTime.of(local, offset).toInstant();
         } catch (java.time.DateTimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * Adds a problem for every string and field name under {@code node} that holds the NUL character
+     * (U+0000, {@code "\\u0000"} in JSON): valid JSON, but PostgreSQL's text and jsonb cannot store it,
+     * so the event would be accepted and then fail in the profile stage. {@code path} is the node's own.
+     */
+    public static void nulCharacters(JsonNode node, String path, List<Problem> problems) {
+        if (hasNul(node)) { // the paths are built only for the rare node that has one
+            nulPaths(node, path, problems);
+        }
+    }
+
+    private static boolean hasNul(JsonNode node) {
+        if (node.isTextual()) {
+            return node.textValue().indexOf('\0') >= 0;
+        }
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> f : node.properties()) {
+                if (f.getKey().indexOf('\0') >= 0 || hasNul(f.getValue())) {
+                    return true;
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (hasNul(item)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void nulPaths(JsonNode node, String path, List<Problem> problems) {
+        if (node.isTextual()) {
+            if (node.textValue().indexOf('\0') >= 0) {
+                problems.add(new Problem(path.isEmpty() ? "(body)" : path, "must not contain the NUL character (U+0000): it cannot be stored"));
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> f : node.properties()) {
+                String key = f.getKey();
+                if (key.indexOf('\0') >= 0) {
+                    problems.add(new Problem(field(path, key.replace("\0", "\\u0000")),
+                            "a field name must not contain the NUL character (U+0000): it cannot be stored"));
+                } else {
+                    nulPaths(f.getValue(), field(path, key), problems);
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                nulPaths(node.get(i), path + "[" + i + "]", problems);
+            }
         }
     }
 

@@ -94,6 +94,30 @@ class CollectorValidationIT extends CollectorTestSupport {
     }
 
     @Test
+    void aNulCharacterInAnyStringIs400NamingItsPathAndNothingIsStored() {
+        // Valid JSON, but PostgreSQL cannot store U+0000: accepted, it would only fail later in the profile stage.
+        JsonNode single = refused(post("/v1/track", source.writeKey(),
+                "{\"userId\": \"u\", \"event\": \"e\", \"properties\": {\"marker\": \"" + run + "\", \"note\": \"a\\u0000b\"}}"),
+                400, "invalid_event");
+        assertThat(single.path("detail").path("field").asText()).isEqualTo("properties.note");
+        assertThat(single.path("detail").path("message").asText()).contains("NUL character (U+0000)");
+
+        String batch = """
+                {"batch": [
+                  {"type": "track", "userId": "u", "event": "Fine", "properties": {"marker": "%s"}},
+                  {"type": "identify", "userId": "u", "traits": {"marker": "%s", "tags": ["ok", "bad\\u0000"]}}
+                ],
+                 "context": {"library": {"name": "x\\u0000"}}}""".formatted(run, run);
+        JsonNode many = refused(post("/v1/batch", source.writeKey(), batch), 400, "invalid_event");
+        assertThat(many.path("detail").path("problems").findValuesAsText("field"))
+                .containsExactly("context.library.name", "batch[1].traits.tags[1]");
+        // An escaped backslash before "u0000" is an ordinary string, and is taken.
+        HttpResponse<String> fine = post("/v1/track", source.writeKey(),
+                "{\"userId\": \"u\", \"event\": \"e\", \"properties\": {\"path\": \"C:\\\\u0000\"}}");
+        assertThat(fine.statusCode()).as(fine.body()).isEqualTo(200);
+    }
+
+    @Test
     void anEventOverThePerEventLimitIs413NamingTheLimitAndTheIndex() {
         String big = "x".repeat(33 * 1024);
         JsonNode single = refused(post("/v1/track", source.writeKey(),

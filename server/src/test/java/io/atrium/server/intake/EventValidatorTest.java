@@ -92,4 +92,21 @@ class EventValidatorTest {
         assertThat(e.context()).containsEntry("ip", "10.0.0.1").containsEntry("locale", "uk");
         assertThat(e.context().get("library")).isEqualTo(java.util.Map.of("name", "sdk", "version", "2"));
     }
+
+    @Test
+    void aNulCharacterIsAProblemAtItsPathAndTheIntakeFindsItInWhatPluginsHand() throws Exception {
+        List<EventValidator.Problem> problems = new ArrayList<>();
+        Event e = validator.read(json("""
+                {"userId": "u\\u0000", "properties": {"a": {"b": ["x", "y\\u0000"]}, "k\\u0000": 1, "fine": "C:\\\\u0000"}}"""),
+                "batch[2]", "track", envelope(null), problems);
+        assertThat(e).isNull();
+        assertThat(problems).extracting(EventValidator.Problem::field)
+                .contains("batch[2].userId", "batch[2].properties.a.b[1]", "batch[2].properties.k\\u0000")
+                .doesNotContain("batch[2].properties.fine");
+
+        // What Jackson writes for a plugin's event: the escape of U+0000 is found, an escaped backslash before "u0000" is not.
+        assertThat(EventIntake.nulAt(mapper.writeValueAsBytes(java.util.Map.of("note", "a\0b")))).isPositive();
+        assertThat(EventIntake.nulAt(mapper.writeValueAsBytes(java.util.Map.of("path", "C:\\u0000")))).isEqualTo(-1);
+        assertThat(EventIntake.nulAt(mapper.writeValueAsBytes(java.util.Map.of("path", "C:\\\0")))).isPositive();
+    }
 }
