@@ -227,7 +227,9 @@ public class CampaignsController {
         result.put("campaignId", id);
         result.put("profileId", profileId);
         result.put("journeys", out);
-        result.put("messages", messages.list(profileId, id, 0, 500).stream().map(m -> {
+        List<MessageStore.Row> sent = messages.list(profileId, id, 0, 500);
+        Map<String, List<MessageStore.StatusRow>> histories = messages.histories(sent.stream().map(MessageStore.Row::id).toList());
+        result.put("messages", sent.stream().map(m -> {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("id", m.id());
             v.put("step", m.stepId());
@@ -235,7 +237,7 @@ public class CampaignsController {
             v.put("status", m.status());
             v.put("reason", m.reason());
             v.put("detail", m.detail());
-            v.put("history", messages.history(m.id()));
+            v.put("history", histories.getOrDefault(m.id(), List.of()));
             return v;
         }).toList());
         return result;

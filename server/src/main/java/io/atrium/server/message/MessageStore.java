@@ -427,16 +427,39 @@ public class MessageStore {
      * recorded before this was so), which then is the first status.
      */
     public List<StatusRow> history(String id) {
-        return jdbc.query("SELECT 'queued', NULL, NULL, m.created_at, '{}', 0 FROM messages m WHERE m.id = ? AND NOT EXISTS "
+        return histories(List.of(id)).getOrDefault(id, List.of());
+    }
+
+    /** {@link #history(String)} of many messages in one query: message id to its statuses, oldest first. */
+    public Map<String, List<StatusRow>> histories(java.util.Collection<String> ids) {
+        Map<String, List<StatusRow>> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        String[] array = ids.stream().distinct().toArray(String[]::new);
+        jdbc.query("SELECT m.id, 'queued', NULL, NULL, m.created_at, '{}', 0 FROM messages m WHERE m.id = ANY(?) AND NOT EXISTS "
                         + "(SELECT 1 FROM message_statuses s WHERE s.message_id = m.id AND s.recorded_at = m.created_at) "
-                        + "UNION ALL SELECT status, reason, detail, at, attributes::text, id FROM message_statuses WHERE message_id = ? "
-                        + "ORDER BY 4, 6",
-                (rs, i) -> new StatusRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-                        map(rs.getString(5))), id, id);
+                        + "UNION ALL SELECT message_id, status, reason, detail, at, attributes::text, id FROM message_statuses "
+                        + "WHERE message_id = ANY(?) ORDER BY 1, 5, 7",
+                rs -> {
+                    out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(new StatusRow(rs.getString(2),
+                            rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(), map(rs.getString(6))));
+                }, array, array);
+        return out;
     }
 
     /** A message as the API shows it ({@code /api/v1/messages}, the profile export), with its status history. */
     public Map<String, Object> view(Row m) {
+        return view(m, history(m.id()));
+    }
+
+    /** {@link #view(Row)} of many messages, their histories read in one query. */
+    public List<Map<String, Object>> views(List<Row> rows) {
+        Map<String, List<StatusRow>> histories = histories(rows.stream().map(Row::id).toList());
+        return rows.stream().map(m -> view(m, histories.getOrDefault(m.id(), List.of()))).toList();
+    }
+
+    private Map<String, Object> view(Row m, List<StatusRow> history) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", m.id());
         v.put("profileId", m.profileId());
@@ -455,7 +478,7 @@ public class MessageStore {
         v.put("text", m.text());
         v.put("createdAt", m.createdAt());
         v.put("updatedAt", m.updatedAt());
-        v.put("history", history(m.id()));
+        v.put("history", history);
         return v;
     }
 

@@ -62,7 +62,7 @@ public class MessagesController {
         out.put("page", page);
         out.put("size", size);
         out.put("total", store.count(profileId, campaign));
-        out.put("messages", store.list(profileId, campaign, page * size, size).stream().map(this::view).toList());
+        out.put("messages", store.views(store.list(profileId, campaign, page * size, size)));
         return out;
     }
 

@@ -147,12 +147,13 @@ public class ProfileAdmin {
             out.put("segments", segments(id));
             out.put("events", events(id, 0, Integer.MAX_VALUE));
             // what was sent to the person (with its content and every status) and each campaign journey with its trace
-            out.put("messages", messages.list(id, null, 0, Integer.MAX_VALUE).stream().map(m -> {
-                Map<String, Object> message = messages.view(m);
-                message.put("html", m.html());
-                message.put("links", m.links());
-                return message;
-            }).toList());
+            List<MessageStore.Row> sent = messages.list(id, null, 0, Integer.MAX_VALUE);
+            List<Map<String, Object>> views = messages.views(sent);
+            for (int i = 0; i < sent.size(); i++) {
+                views.get(i).put("html", sent.get(i).html());
+                views.get(i).put("links", sent.get(i).links());
+            }
+            out.put("messages", views);
             out.put("journeys", journeys.ofProfile(id).stream().map(j -> {
                 Map<String, Object> journey = new LinkedHashMap<>();
                 journey.put("campaignId", j.campaignId());

@@ -166,6 +166,10 @@ class MessagesIT extends HubTestSupport {
         HttpResponse<String> list = adminGet("/api/v1/messages?profile=user_id:" + user);
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(readJson(list.body()).path("messages").get(0).path("id").asText()).isEqualTo(id);
+        // The list reads every message's history in one query: the same history as the message's own.
+        assertThat(readJson(list.body()).path("messages").get(0).path("history")).isEqualTo(message(id).path("history"));
+        assertThat(readJson(list.body()).path("messages").get(0).path("history").findValuesAsText("status"))
+                .containsExactly("queued", "sent", "delivered", "opened", "clicked");
     }
 
     @Test
