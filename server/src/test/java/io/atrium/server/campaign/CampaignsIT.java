@@ -363,6 +363,12 @@ class CampaignsIT extends HubTestSupport {
                 "uncomputed-" + run + "-" + UUID.randomUUID(), rule);
     }
 
+    /** A broadcast to {@code segment} that sends one probe message. */
+    private void createBroadcast(String id, long segment) {
+        create(id, "{\"name\": \"" + id + "\", \"trigger\": {\"type\": \"broadcast\"}, \"audience\": {\"segment\": " + segment + "}, "
+                + "\"steps\": [{\"id\": \"news\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+    }
+
     @Test
     void aBroadcastOrDryRunToASegmentNotComputedYetReachesEveryoneItsRuleHolds() {
         person("gil", Map.of("fresh_run", run));
@@ -374,8 +380,7 @@ class CampaignsIT extends HubTestSupport {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM segment_members WHERE segment_id = ?", Long.class, seg)).isZero();
 
         String id = "fresh-" + run;
-        create(id, "{\"name\": \"Fresh\", \"trigger\": {\"type\": \"broadcast\"}, \"audience\": {\"segment\": " + seg + "}, "
-                + "\"steps\": [{\"id\": \"news\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        createBroadcast(id, seg);
         HttpResponse<String> launched = post("/api/v1/campaigns/" + id + "/launch", "");
         assertThat(launched.statusCode()).as(launched.body()).isEqualTo(200);
         assertThat(readJson(launched.body()).path("entered").asInt()).as(launched.body()).isEqualTo(2);
@@ -384,8 +389,7 @@ class CampaignsIT extends HubTestSupport {
 
         long other = uncomputedSegment(rule);
         String dryId = "fresh-dry-" + run;
-        create(dryId, "{\"name\": \"Fresh dry\", \"trigger\": {\"type\": \"broadcast\"}, \"audience\": {\"segment\": " + other + "}, "
-                + "\"steps\": [{\"id\": \"news\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        createBroadcast(dryId, other);
         HttpResponse<String> dry = post("/api/v1/campaigns/" + dryId + "/dry-run", "");
         assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
         assertThat(readJson(dry.body()).path("audience").asInt()).as(dry.body()).isEqualTo(2);
