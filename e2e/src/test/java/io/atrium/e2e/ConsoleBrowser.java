@@ -159,6 +159,11 @@ final class ConsoleBrowser implements AutoCloseable {
         return wait.until(d -> read.get());
     }
 
+    /** Waits up to {@code timeout} (not the usual 20 s, which stays as it is) until {@code condition} holds, looking again on a redraw. */
+    void until(Duration timeout, java.util.function.Function<WebDriver, Boolean> condition) {
+        new WebDriverWait(driver, timeout).ignoring(StaleElementReferenceException.class).until(condition::apply);
+    }
+
     /** {@link #reread} for checks that return nothing. */
     void reread(Runnable check) {
         reread(() -> {

@@ -225,7 +225,7 @@ class ConsoleIntegratorIT {
         assertThat(browser.text("route-problem-broken-orders.yaml")).contains("line");
         // Throughput is measured between two refreshes of the page.
         browser.visible("route-row-console-ticker");
-        browser.wait.withTimeout(WAIT).until(d -> {
+        browser.until(WAIT, d -> {
             var rate = browser.all("route-rate-console-ticker");
             return !rate.isEmpty() && !rate.get(0).getText().isBlank() && !"0".equals(rate.get(0).getText());
         });
@@ -315,7 +315,7 @@ class ConsoleIntegratorIT {
         browser.signInAsAdmin();
         browser.visible("dashboard");
         // The dashboard counts the three events of the web shop and names what is wrong.
-        browser.wait.withTimeout(WAIT).until(d -> !"0".equals(browser.test("card-events-value").getText()));
+        browser.until(WAIT, d -> !"0".equals(browser.test("card-events-value").getText()));
         assertThat(browser.text("card-events-value")).isEqualTo("3");
         assertThat(browser.driver.findElements(By.cssSelector("[data-test=events-per-minute] rect.bar"))).hasSize(60);
         assertThat(browser.text("card-profiles-value")).isEqualTo("1");
