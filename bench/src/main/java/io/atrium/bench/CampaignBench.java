@@ -170,12 +170,13 @@ public final class CampaignBench {
     private static void awaitSegmentSaved(Connection db, long segment) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            if (queryLong(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
-                    + "AND query ILIKE '%segment_members%' AND pid <> pg_backend_pid()") == 0) {
+            // computed_at is set once the background computation of the new rule has run (over nobody yet)
+            if (queryLong(db, "SELECT count(*) FROM segments WHERE id = " + segment + " AND computed_at IS NOT NULL") == 1) {
                 return;
             }
             Thread.sleep(100);
         }
+        throw new IllegalStateException("segment " + segment + " was not computed within 30 s");
     }
 
     /** COPYs the people: profiles, e-mail identities, first names, consents and the audience membership. */
