@@ -515,7 +515,9 @@ public class JourneyEngine {
             requests.add(new Messages.SendRequest(j.profileId, null, null, p.cs().channel(), p.d().purpose(), p.cs().template(),
                     null, null, null, null, event, campaign, p.c().id(), p.s().id(), p.key(), null));
         }
-        List<Messages.Result> results = messages.sendAll(requests);
+        // Unguarded: this batch holds its journeys' row locks, which a profile erasure waits for before it deletes the
+        // person's messages, these included (MessageStore.insertAll).
+        List<Messages.Result> results = messages.sendAll(requests, false);
         for (int i = 0; i < go.size(); i++) {
             Planned p = go.get(i);
             Messages.Result r = results.get(i);

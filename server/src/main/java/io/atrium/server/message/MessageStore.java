@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.atrium.plugin.api.Event;
 import io.atrium.plugin.api.MessageStatus;
 import io.atrium.server.intake.EventIntake;
+import io.atrium.server.profile.ProfileAdmin;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -114,6 +115,19 @@ public class MessageStore {
      * {@link #whileEnqueuing} clears once they are on the queue.
      */
     public Inserted insertAll(List<Pending> items) {
+        return insertAll(items, true);
+    }
+
+    /**
+     * {@link #insertAll(List)}; with {@code guardErasure} the statement runs under the shared erasure lock
+     * ({@link ProfileAdmin#noErasureMeanwhile}) and leaves out a message whose profile is gone, so that an
+     * erasure committed after the caller looked the person up never leaves a message (with the person's
+     * address) behind to be sent: its row in the answer is null. A caller that holds row locks an erasure
+     * waits for (a campaign worker's journeys) passes false: taking the lock there would wait for the
+     * erasure that waits for the caller; the erasure deletes what such a caller writes, as it deletes the
+     * person's messages after the journeys it waited for.
+     */
+    public Inserted insertAll(List<Pending> items, boolean guardErasure) {
         if (items.isEmpty()) {
             return new Inserted(List.of(), null);
         }
@@ -162,6 +176,9 @@ public class MessageStore {
         Long[] enqueue = new Long[1];
         Map<String, Instant[]> inserted = ownTx.execute(s -> {
             Map<String, Instant[]> out = new java.util.HashMap<>();
+            if (guardErasure) {
+                ProfileAdmin.noErasureMeanwhile(jdbc);
+            }
             jdbc.query("WITH m AS (INSERT INTO messages (id, profile_id, channel, address_type, address, purpose, template_id, "
                     + "campaign_id, step_id, dedupe_key, subject, body_text, body_html, links, attributes, status, reason, detail) "
                     + "SELECT id, profile_id, channel, address_type, address, purpose, template_id, campaign_id, step_id, dedupe_key, "
@@ -169,7 +186,9 @@ public class MessageStore {
                     + "?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
                     + "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS u(id, profile_id, channel, "
                     + "address_type, address, purpose, template_id, campaign_id, step_id, dedupe_key, subject, body_text, body_html, "
-                    + "links, attributes, status, reason, detail) ON CONFLICT (dedupe_key) DO NOTHING "
+                    + "links, attributes, status, reason, detail) "
+                    + (guardErasure ? "WHERE u.profile_id IS NULL OR EXISTS (SELECT 1 FROM profiles p WHERE p.id = u.profile_id) " : "")
+                    + "ON CONFLICT (dedupe_key) DO NOTHING "
                     + "RETURNING id, status, reason, detail, created_at, updated_at), "
                     + "s AS (INSERT INTO message_statuses (message_id, report_id, status, reason, detail, at) "
                     + "SELECT id, 'hub-' || id || '-' || status, status, reason, detail, created_at FROM m WHERE status <> 'queued'), "
@@ -195,7 +214,7 @@ public class MessageStore {
             NewMessage m = p.message();
             Instant[] at = inserted.get(m.id());
             if (at == null) {
-                out.add(earlier.get(m.dedupeKey()));
+                out.add(m.dedupeKey() == null ? null : earlier.get(m.dedupeKey())); // null: the profile is gone
                 continue;
             }
             Row row = new Row(m.id(), m.profileId(), m.channel(), m.addressType(), m.address(), m.purpose(), m.templateId(),

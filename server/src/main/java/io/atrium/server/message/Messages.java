@@ -164,6 +164,14 @@ public class Messages {
      * own result, in order; a request that is refused does not stop the others.
      */
     public List<Result> sendAll(List<SendRequest> requests) {
+        return sendAll(requests, true);
+    }
+
+    /**
+     * {@link #sendAll(List)}; {@code guardErasure} false for a caller that holds row locks a profile erasure
+     * waits for (see {@link MessageStore#insertAll(List, boolean)}).
+     */
+    public List<Result> sendAll(List<SendRequest> requests, boolean guardErasure) {
         List<Work> work = new ArrayList<>();
         Map<String, Templates.MessageTemplate> templateCache = new HashMap<>();
         for (SendRequest r : requests) {
@@ -268,10 +276,16 @@ public class Messages {
                     w.purpose, w.r.templateId(), w.r.campaignId(), w.r.stepId(), w.r.dedupeKey(), rendered.subject(),
                     rendered.text(), html, links, attributes), MessageStatus.QUEUED, null, null));
         }
-        MessageStore.Inserted inserted = store.insertAll(pending);
+        MessageStore.Inserted inserted = store.insertAll(pending, guardErasure);
         List<MessageStore.Row> rows = inserted.rows();
         List<MessageStore.Row> toQueue = new ArrayList<>();
         for (int i = 0; i < fresh.size(); i++) {
+            if (rows.get(i) == null) {
+                Work w = fresh.get(i);
+                w.error = ApiException.notFound("no profile " + w.profileId + ": it was erased, or merged into another, while the "
+                        + "message was prepared; nothing was recorded or sent");
+                continue;
+            }
             fresh.get(i).row = rows.get(i);
             if (rows.get(i).id().equals(pending.get(i).message().id()) && "queued".equals(rows.get(i).status())) {
                 toQueue.add(rows.get(i));

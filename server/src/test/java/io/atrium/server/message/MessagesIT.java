@@ -195,6 +195,39 @@ class MessagesIT extends HubTestSupport {
     }
 
     @Test
+    void aMessageRequestedWhileThePersonIsErasedIsNeitherRecordedNorSent() throws Exception {
+        String user = person("erin", false);
+        long profile = jdbc.queryForObject("SELECT profile_id FROM identities WHERE type = 'user_id' AND value = ?", Long.class, user);
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer;
+        // An erasure under way (ProfileAdmin.erase takes this lock first): the request, past its look-up of the person,
+        // waits for it before it records anything.
+        try (java.sql.Connection erasure = dataSource.getConnection()) {
+            erasure.setAutoCommit(false);
+            try (var st = erasure.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext('atrium.profile-erasure'))");
+            }
+            answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> post("/api/v1/messages",
+                    "{\"profile\": {\"idType\": \"user_id\", \"idValue\": \"" + user + "\"}, \"channel\": \"probe\", "
+                            + "\"purpose\": \"transactional\", \"text\": \"Your order shipped\"}"));
+            await().atMost(WAIT).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", Long.class) > 0);
+            try (var st = erasure.createStatement()) {
+                for (String table : List.of("identities", "traits", "consents", "events")) {
+                    st.executeUpdate("DELETE FROM " + table + " WHERE profile_id = " + profile);
+                }
+                st.executeUpdate("DELETE FROM profiles WHERE id = " + profile);
+            }
+            erasure.commit();
+        }
+        HttpResponse<String> r = answer.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+        assertThat(readJson(r.body()).path("detail").asText()).contains("erased");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM messages WHERE profile_id = ?", Long.class, profile)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM messages WHERE address = ?", Long.class, "erin-" + run + "@example.com"))
+                .isZero();
+    }
+
+    @Test
     void aReplyStopOptsThePersonOutOfTheChannelEvenForTransactionalMessages() {
         String user = person("carol", true);
         String address = "carol-" + run + "@example.com";
