@@ -227,18 +227,13 @@ public class CampaignsController {
         result.put("campaignId", id);
         result.put("profileId", profileId);
         result.put("journeys", out);
-        List<MessageStore.Row> sent = messages.list(profileId, id, 0, 500);
-        Map<String, List<MessageStore.StatusRow>> histories = messages.histories(sent.stream().map(MessageStore.Row::id).toList());
-        result.put("messages", sent.stream().map(m -> {
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("id", m.id());
-            v.put("step", m.stepId());
-            v.put("channel", m.channel());
-            v.put("status", m.status());
-            v.put("reason", m.reason());
-            v.put("detail", m.detail());
-            v.put("history", histories.getOrDefault(m.id(), List.of()));
-            return v;
+        // Each message as /api/v1/messages shows it (with its history), and its step under the name the trace has used.
+        result.put("messages", messages.views(messages.list(profileId, id, 0, 500)).stream().map(v -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", v.get("id"));
+            m.put("step", v.get("stepId"));
+            m.putAll(v);
+            return m;
         }).toList());
         return result;
     }

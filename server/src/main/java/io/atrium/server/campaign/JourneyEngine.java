@@ -163,13 +163,15 @@ public class JourneyEngine {
         // are committed, and flushed, before their ids are queued).
         jdbc.queryForObject("SELECT set_config('idle_in_transaction_session_timeout', ?, true) || "
                 + "set_config('synchronous_commit', 'off', true)", String.class, LEASE.toMillis() + "ms");
-        List<Journeys.Journey> due = journeys.claimDue(batch);
-        if (due.isEmpty()) {
+        List<Journeys.Journey> claimed = journeys.claimDue(batch);
+        if (claimed.isEmpty()) {
             return 0;
         }
         List<Journeys.Journey> advancedNow = new ArrayList<>();
         journeys.buffer();
+        List<Journeys.Journey> due = claimed;
         try {
+            due = journeys.followMerges(claimed);
             Map<String, Outcome> prepared;
             try {
                 prepared = prepare(due, camps, defs);
@@ -205,7 +207,7 @@ public class JourneyEngine {
         }
         journeys.saveAll(advancedNow);
         advanced.increment(advancedNow.size());
-        return due.size();
+        return claimed.size();
     }
 
     /** The messages the batch's journeys wait on or branch on, in one query. */

@@ -25,6 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class Journeys {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Journeys.class);
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ObjectMapper mapper;
@@ -101,6 +103,70 @@ public class Journeys {
     public List<Journey> claimDue(int limit) {
         return jdbc.query("SELECT j.* FROM journeys j JOIN campaigns c ON c.id = j.campaign_id AND c.state = 'active' "
                 + "WHERE j.wake_at <= now() ORDER BY j.wake_at LIMIT ? FOR UPDATE OF j SKIP LOCKED", this::row, limit);
+    }
+
+    /**
+     * Those of {@code due} (claimed by {@link #claimDue}, in the caller's transaction) whose person still
+     * has a profile, and the journeys whose profile is gone brought to where the person is now. A merge
+     * moves the merged-away profile's journeys to the profile that remains, but a journey can still be
+     * started for it just after: by a start that read the person a moment before the merge committed, or
+     * by a broadcast from a segment membership the segment stage had not dropped yet. Such a journey
+     * follows the merges to the profile that remains (a {@code merged} line in its trace) or, when that
+     * person has a journey in the campaign already, is deleted as the merge would have; one whose person
+     * was erased is deleted. Usually all profiles exist, and this is one query.
+     */
+    public List<Journey> followMerges(List<Journey> due) {
+        if (due.isEmpty()) {
+            return due;
+        }
+        Long[] people = due.stream().map(j -> j.profileId).distinct().toArray(Long[]::new);
+        java.util.Set<Long> gone = new java.util.HashSet<>(jdbc.queryForList("SELECT u.id FROM unnest(?::bigint[]) AS u(id) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.id = u.id)", Long.class, (Object) people));
+        if (gone.isEmpty()) {
+            return due;
+        }
+        List<Journey> out = new java.util.ArrayList<>(due.size());
+        for (Journey j : due) {
+            if (!gone.contains(j.profileId)) {
+                out.add(j);
+                continue;
+            }
+            Long now = survivor(j.profileId);
+            if (now == null || !jdbc.queryForList("SELECT id FROM journeys WHERE campaign_id = ? AND profile_id = ? AND id <> ? LIMIT 1",
+                    Long.class, j.campaignId, now, j.id).isEmpty()) {
+                jdbc.update("DELETE FROM journeys WHERE id = ?", j.id);
+                log.info("Campaign {}: journey {} of profile {} deleted: {}", j.campaignId, j.id, j.profileId, now == null
+                        ? "the person was erased" : "the profile was merged into " + now + ", which has a journey in the campaign");
+                continue;
+            }
+            long was = j.profileId;
+            jdbc.update("UPDATE journeys SET profile_id = ?, entry_key = CASE WHEN entry_key = ? THEN ? ELSE entry_key END WHERE id = ?",
+                    now, String.valueOf(was), String.valueOf(now), j.id);
+            jdbc.update("UPDATE journey_log SET profile_id = ? WHERE journey_id = ?", now, j.id);
+            jdbc.update("UPDATE messages SET profile_id = ? WHERE profile_id = ?", now, was);
+            j.profileId = now;
+            log(j.id, j.campaignId, now, null, "merged", null, null, "profile " + was + " was merged into " + now);
+            log.info("Campaign {}: journey {} follows profile {} into {}, which it was merged into", j.campaignId, j.id, was, now);
+            out.add(j);
+        }
+        return out;
+    }
+
+    /** The profile that {@code profileId} ended up merged into (following merge after merge), or null when there is none. */
+    private Long survivor(long profileId) {
+        long at = profileId;
+        for (int hop = 0; hop < 64; hop++) {
+            List<Long> winner = jdbc.queryForList("SELECT winner_id FROM merges WHERE loser_id = ? AND undone_at IS NULL "
+                    + "ORDER BY id DESC LIMIT 1", Long.class, at);
+            if (winner.isEmpty()) {
+                return null;
+            }
+            at = winner.get(0);
+            if (!jdbc.queryForList("SELECT id FROM profiles WHERE id = ?", Long.class, at).isEmpty()) {
+                return at;
+            }
+        }
+        return null;
     }
 
     /** Writes the engine's new state of a journey (see {@link #saveAll}). */

@@ -586,6 +586,47 @@ class CampaignsIT extends HubTestSupport {
     }
 
     @Test
+    void aJourneyStartedForAProfileJustMergedAwayFollowsThePersonAndNeverDoublesTheirJourney() {
+        String id = "merge-" + run;
+        create(id, "{\"name\": \"Merge\", \"trigger\": {\"type\": \"event\", \"event\": \"never_" + run + "\"}, "
+                + "\"steps\": [{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"probe\", \"template\": \"probe-" + run + "\"}]}");
+        launch(id);
+        String user = person("mia", Map.of());
+        long known = readJson(adminGet("/api/v1/profiles/user_id/" + user).body()).path("id").asLong();
+        String anon = "anon-mia-" + run;
+        intake.submit(List.of(Event.ofType("page").name("Home").anonymousId(anon).messageId("page-" + anon).build()));
+        await().atMost(WAIT).until(() -> adminGet("/api/v1/profiles/anonymous_id/" + anon).statusCode() == 200);
+        long visitor = readJson(adminGet("/api/v1/profiles/anonymous_id/" + anon).body()).path("id").asLong();
+        assertThat(visitor).isNotEqualTo(known);
+        intake.submit(List.of(Event.track("Signed In").userId(user).anonymousId(anon).messageId("signin-" + anon).build()));
+        await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM profiles WHERE id IN (?, ?)", Long.class,
+                known, visitor) == 1);
+        long kept = jdbc.queryForObject("SELECT id FROM profiles WHERE id IN (?, ?)", Long.class, known, visitor);
+        long gone = kept == known ? visitor : known;
+
+        // What a start that read the person just before the merge committed (or a broadcast from a membership the segment
+        // stage had not dropped yet) leaves: a journey of the merged-away profile.
+        jdbc.update("INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, entry_detail) "
+                + "VALUES (?, ?, ?, 'active', now(), 'test entry')", id, gone, String.valueOf(gone));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(log(id, user)).containsSubsequence("entered", "merged", "sent:probe", "exited"));
+        JsonNode journey = trace(id, user).path("journeys").get(0);
+        assertThat(journey.path("log").findValuesAsText("detail")).contains("profile " + gone + " was merged into " + kept);
+        JsonNode sent = message(id, user, "probe");
+        assertThat(sent.path("address").asText()).isEqualTo(user + "@example.com");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM journeys WHERE campaign_id = ? AND profile_id = ? AND entry_key = ?",
+                Long.class, id, kept, String.valueOf(kept))).isEqualTo(1);
+
+        // A second one, while the person has a journey in the campaign already: deleted, as the merge deletes the
+        // merged-away profile's journey then; nothing more is sent.
+        jdbc.update("INSERT INTO journeys (campaign_id, profile_id, entry_key, state, wake_at, entry_detail) "
+                + "VALUES (?, ?, ?, 'active', now(), 'test entry')", id, gone, gone + ":again");
+        await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM journeys WHERE campaign_id = ? AND profile_id = ?",
+                Long.class, id, gone) == 0);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM journeys WHERE campaign_id = ?", Long.class, id)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM messages WHERE campaign_id = ?", Long.class, id)).isEqualTo(1);
+    }
+
+    @Test
     void anErasureThatRacesAJourneyStartLeavesNothingOfThePerson() throws Exception {
         String id = "erase-" + run;
         create(id, "{\"name\": \"Erase\", \"trigger\": {\"type\": \"event\", \"event\": \"never_" + run + "\"}, "
