@@ -20,10 +20,24 @@ async function list(ctx) {
   ], segments, { test: 'segments-table', empty: t('segments.none'), rowTest: s => 'segment-row-' + s.id });
   const refreshed = h('span', { class: 'muted', 'data-test': 'counts-refreshed' });
   // The members the segment stage keeps, in one call (GET /api/v1/segments/counts); new segments appear on reload.
+  // A new or edited rule is computed over everyone in the background (computedAt stays null until then): its stored
+  // count is the old one, or none, so the cell says so until the segment stage is done.
+  const show = (s, n) => {
+    const computing = !s.computedAt;
+    counts[s.id].textContent = computing ? t('segments.computing') : n === undefined ? '—' : fmtNumber(n);
+    counts[s.id].classList.toggle('muted', computing);
+    counts[s.id].title = computing ? t('segments.computingHint') : '';
+  };
   const refresh = async () => {
     let now;
-    try { now = await get('/api/v1/segments/counts'); } catch (e) { return; }
-    segments.forEach(s => { counts[s.id].textContent = now[s.id] === undefined ? '—' : fmtNumber(now[s.id]); });
+    try {
+      if (segments.some(s => !s.computedAt)) {
+        const fresh = new Map((await get('/api/v1/segments')).map(s => [s.id, s]));
+        segments.forEach(s => { if (fresh.has(s.id)) s.computedAt = fresh.get(s.id).computedAt; });
+      }
+      now = await get('/api/v1/segments/counts');
+    } catch (e) { return; }
+    segments.forEach(s => show(s, now[s.id]));
     refreshed.textContent = t('segments.countsAt', { time: fmtDate(new Date(), { dateStyle: undefined, timeStyle: 'medium' }) });
   };
   clear(ctx.el,
