@@ -63,7 +63,8 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    AuthenticationManager authenticationManager(UserStore users, PasswordEncoder encoder, AtriumProperties properties) {
+    AuthenticationManager authenticationManager(UserStore users, PasswordEncoder encoder, AtriumProperties properties,
+                                                org.springframework.jdbc.core.JdbcTemplate jdbc) {
         List<AuthenticationProvider> providers = new ArrayList<>();
         DaoAuthenticationProvider local = new DaoAuthenticationProvider(users);
         local.setPasswordEncoder(encoder);
@@ -72,7 +73,7 @@ public class SecurityConfiguration {
         if (directory != null) {
             providers.add(directory);
         }
-        return new SignInThrottle(new ProviderManager(providers), java.time.Clock.systemUTC());
+        return new SignInThrottle(new ProviderManager(providers), java.time.Clock.systemUTC(), SignInThrottle.shared(jdbc));
     }
 
     @Bean
@@ -132,8 +133,10 @@ public class SecurityConfiguration {
     @Order(1)
     SecurityFilterChain api(HttpSecurity http, AdminToken token, ObjectMapper mapper, AuthenticationManager auth,
                             CookieCsrfTokenRepository csrf) throws Exception {
+        // A name that is locked or disabled is told so (as the console's sign-in tells it); a wrong password is not told apart.
         AuthenticationEntryPoint unauthorized = (request, response, ex) -> json(mapper, response, 401, "unauthorized",
-                "sign in at /console/, or send the admin API token as 'Authorization: Bearer <token>' or a user's name and password (HTTP Basic)");
+                ex instanceof org.springframework.security.authentication.AccountStatusException ? reason(ex)
+                        : "sign in at /console/, or send the admin API token as 'Authorization: Bearer <token>' or a user's name and password (HTTP Basic)");
         common(http.securityMatcher("/api/**"), csrf, true);
         http.authenticationManager(auth)
                 .addFilterBefore(new BearerTokenFilter(token), AnonymousAuthenticationFilter.class)

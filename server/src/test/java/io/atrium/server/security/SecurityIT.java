@@ -204,6 +204,39 @@ class SecurityIT extends HubTestSupport {
     }
 
     @Test
+    void failedSignInsCountOverEveryHubNodeOnTheDatabase() {
+        String name = newUser("viewer");
+        String right = Base64.getEncoder().encodeToString((name + ":password-of-" + name).getBytes(StandardCharsets.UTF_8));
+        String wrong = Base64.getEncoder().encodeToString((name + ":nope-nope-nope").getBytes(StandardCharsets.UTF_8));
+        java.util.function.Function<String, HttpResponse<String>> me = basic -> send(HttpRequest.newBuilder(uri("/api/v1/me"))
+                .header("Authorization", "Basic " + basic).GET().build());
+        // Four wrong passwords through this node; a fifth through another node on the same database.
+        for (int i = 0; i < SignInThrottle.MAX_FAILURES - 1; i++) {
+            assertThat(me.apply(wrong).statusCode()).isEqualTo(401);
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM sign_in_failures WHERE username = ?", Integer.class, name))
+                .isEqualTo(SignInThrottle.MAX_FAILURES - 1);
+        SignInThrottle otherNode = new SignInThrottle(a -> {
+            throw new org.springframework.security.authentication.BadCredentialsException("bad");
+        }, java.time.Clock.systemUTC(), SignInThrottle.shared(jdbc));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> otherNode.authenticate(
+                org.springframework.security.authentication.UsernamePasswordAuthenticationToken.unauthenticated(name, "nope")))
+                .isInstanceOf(org.springframework.security.authentication.BadCredentialsException.class);
+        // Now the name is locked here too, even with the right password.
+        HttpResponse<String> locked = me.apply(right);
+        assertThat(locked.statusCode()).isEqualTo(401);
+        assertThat(locked.body()).contains("too many failed sign-ins");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> otherNode.authenticate(
+                org.springframework.security.authentication.UsernamePasswordAuthenticationToken.unauthenticated(name, "any")))
+                .isInstanceOf(org.springframework.security.authentication.LockedException.class);
+
+        // When the lock is over, the right password signs in and the failures are forgotten on every node.
+        jdbc.update("UPDATE sign_in_failures SET at = at - interval '6 minutes' WHERE username = ?", name);
+        assertThat(me.apply(right).statusCode()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM sign_in_failures WHERE username = ?", Integer.class, name)).isZero();
+    }
+
+    @Test
     void usersAreCheckedStoredHashedAndTheLastAdminStays() {
         HttpResponse<String> badName = admin("POST", "/api/v1/users", "{\"username\": \"a b\", \"password\": \"long-enough-1\", \"role\": \"viewer\"}");
         assertThat(badName.statusCode()).isEqualTo(400);

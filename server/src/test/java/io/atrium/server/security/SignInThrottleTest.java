@@ -30,7 +30,7 @@ class SignInThrottleTest {
             return UsernamePasswordAuthenticationToken.authenticated(a.getName(), null, List.of(new SimpleGrantedAuthority("ROLE_VIEWER")));
         }
         throw new BadCredentialsException("bad");
-    }, clock);
+    }, clock, SignInThrottle.inMemory());
 
     private static UsernamePasswordAuthenticationToken attempt(String user, String password) {
         return UsernamePasswordAuthenticationToken.unauthenticated(user, password);
