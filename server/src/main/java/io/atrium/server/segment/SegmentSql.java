@@ -155,8 +155,8 @@ final class SegmentSql {
     private String matches(String a, JsonNode n) {
         String name = n.get("event").asText();
         params.add(name);
-        params.add(name);
-        StringBuilder sql = new StringBuilder("(" + a + ".event = ? OR (" + a + ".event IS NULL AND " + a + ".type = ?))");
+        // A track's name, else the type (page, identify, ...): the expression of the index events_profile_name_time (V120).
+        StringBuilder sql = new StringBuilder("coalesce(" + a + ".event, " + a + ".type) = ?");
         JsonNode where = n.get("where");
         if (where != null) {
             for (JsonNode c : where) {
