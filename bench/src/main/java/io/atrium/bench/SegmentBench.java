@@ -349,8 +349,10 @@ public final class SegmentBench {
                     reconciles / segments, segments, 1000 * evaluate / (reconciles / segments), 1000 * announce / (reconciles / segments)));
         }
         double recomputes = delta(before, after, "atrium_segments_reconcile_seconds_count", "scope=\"everyone\"", "phase=\"evaluate\"");
-        line("  time-check recomputes", String.format("%.0f, %.0f ms in all", recomputes,
+        line("  recomputes of everyone", String.format("%.0f, %.0f ms in all (the safety net of time-dependent segments)", recomputes,
                 1000 * delta(before, after, "atrium_segments_reconcile_seconds_sum", "scope=\"everyone\"")));
+        line("  wake-ups", String.format("%.0f people re-checked when time alone could change their membership",
+                delta(before, after, "atrium_segments_wakeups_total")));
         line("queue at end of load", String.format("%.0f messages in atrium.events", sum(atEnd, "artemis_message_count", "atrium.events")));
         double window = load.seconds + waited;
         line("CPU during load + wait", String.format("hub JVM %.1f s, PostgreSQL %.1f s, bench %.1f s of %.1f s wall x %d CPUs",

@@ -74,7 +74,7 @@ class AutoDealerIT {
                 .withHeader("Content-Type", "application/json").withBody("{\"id\":\"7001\",\"properties\":{},"
                         + "\"createdAt\":\"2026-12-01T10:00:00Z\",\"updatedAt\":\"2026-12-01T10:00:00Z\",\"archived\":false}")));
 
-        hub = fixture.startHub(dir, Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s", "CRM_WEBHOOK_TOKEN", CRM_TOKEN));
+        hub = fixture.startHub(dir, Map.of("CRM_WEBHOOK_TOKEN", CRM_TOKEN));
         fixture.configureEmail(hub, "sales@dealer.example", "Dealer");
         fixture.configureViber(hub, "viber-token-0123456789", "Dealer", "register-webhook: false");
         hub.configurePlugin("sms", """

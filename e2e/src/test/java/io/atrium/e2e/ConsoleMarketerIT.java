@@ -63,7 +63,7 @@ class ConsoleMarketerIT {
         fixture.startHttpPeer().stubFor(post(urlEqualTo("/pa/send_message"))
                 .willReturn(okJson("{\"status\":0,\"status_message\":\"ok\",\"message_token\":1}")));
         fixture.startSmsc().deliverReceiptsAfter(Duration.ofMillis(300));
-        hub = fixture.startHub(dir.resolve("hub"), Map.of("ATRIUM_SEGMENTS_TIMECHECKINTERVAL", "1s"));
+        hub = fixture.startHub(dir.resolve("hub"), Map.of());
         fixture.configureEmail(hub, "shop@example.com", "Example Shop", "rate-per-second: 0");
         fixture.configureViber(hub, "4f8a1b2c3d4e5f60-718293a4b5c6d7e8-f90a1b2c3d4e5f60", "Example Shop", "register-webhook: false");
         fixture.configureSmpp(hub, "SHOP");

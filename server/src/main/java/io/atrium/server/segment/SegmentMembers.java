@@ -91,6 +91,11 @@ public class SegmentMembers {
         return SegmentSql.compile(rule, references(segments));
     }
 
+    /** {@link SegmentSql#nextChange} of a rule whose segment references are looked up in {@code segments}. */
+    SegmentSql.Condition nextChange(JsonNode rule, List<SegmentStore.Segment> segments, java.time.Instant after) {
+        return SegmentSql.nextChange(rule, references(segments), after);
+    }
+
     /** What a rule looks at, with its segment references looked up in {@code segments}. */
     RuleDependencies dependencies(JsonNode rule, List<SegmentStore.Segment> segments) {
         return RuleDependencies.of(rule, references(segments));

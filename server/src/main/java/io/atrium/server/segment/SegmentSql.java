@@ -34,6 +34,92 @@ final class SegmentSql {
         return new Condition(sql, List.copyOf(c.params));
     }
 
+    /**
+     * A SQL expression over {@code p} for the next moment after {@code after} at which the rule's answer
+     * for that person can change with no new data (an event leaves a window, a "not followed by"
+     * window closes, a date operator's range moves), or null for a rule that time does not change.
+     * It may name a moment at which nothing changes (a re-check too many), never miss one.
+     */
+    static Condition nextChange(JsonNode rule, Function<JsonNode, JsonNode> segmentRules, java.time.Instant after) {
+        SegmentSql c = new SegmentSql(segmentRules);
+        String sql = c.next(rule, 0, java.sql.Timestamp.from(after));
+        return sql == null ? null : new Condition(sql, List.copyOf(c.params));
+    }
+
+    private String next(JsonNode n, int segmentDepth, java.sql.Timestamp after) {
+        if (n.has("all") || n.has("any")) {
+            List<String> parts = new ArrayList<>();
+            for (JsonNode item : n.get(n.has("all") ? "all" : "any")) {
+                String part = next(item, segmentDepth, after);
+                if (part != null) {
+                    parts.add(part);
+                }
+            }
+            return parts.isEmpty() ? null : parts.size() == 1 ? parts.get(0) : "LEAST(" + String.join(", ", parts) + ")";
+        }
+        if (n.has("not")) {
+            return next(n.get("not"), segmentDepth, after);
+        }
+        if (n.has("segment")) {
+            if (segmentDepth >= MAX_SEGMENT_DEPTH) {
+                throw new IllegalStateException("segments refer to each other more than " + MAX_SEGMENT_DEPTH + " levels deep");
+            }
+            JsonNode rule = segmentRules.apply(n.get("segment"));
+            return rule == null ? null : next(rule, segmentDepth + 1, after);
+        }
+        if (n.has("trait") && RuleValidator.DATE_OPS.contains(n.path("op").asText())) {
+            String op = n.get("op").asText();
+            String date = date("t.value");
+            if (op.equals("anniversary_within")) {
+                // by day of the year: the answer changes at midnight at most
+                params.add(after);
+                params.add(n.get("trait").asText());
+                return "(SELECT date_trunc('day', ?::timestamptz) + interval '1 day' FROM traits t WHERE t.profile_id = p.id "
+                        + "AND t.name = ? AND " + date + " IS NOT NULL)";
+            }
+            params.add(RuleValidator.duration(n.get("value").asText()).getSeconds());
+            params.add(n.get("trait").asText());
+            params.add(after);
+            String moments = op.equals("within_last") ? "(" + date + "), (" + date + " + make_interval(secs => ?))"
+                    : "(" + date + " - make_interval(secs => ?)), (" + date + ")";
+            return "(SELECT min(v.m) FROM traits t CROSS JOIN LATERAL (VALUES " + moments + ") v(m) "
+                    + "WHERE t.profile_id = p.id AND t.name = ? AND v.m > ?::timestamptz)";
+        }
+        if (n.has("event")) {
+            List<Long> windows = new ArrayList<>();
+            if (n.has("within")) {
+                windows.add(RuleValidator.duration(n.get("within").asText()).getSeconds());
+            }
+            if (n.has("notFollowedBy")) {
+                windows.add(RuleValidator.duration(n.get("notFollowedBy").get("within").asText()).getSeconds());
+            }
+            if (windows.isEmpty()) {
+                return null;
+            }
+            // An event counted by a window leaves it at its time + the window; one waiting for no follow-up
+            // qualifies at its time + that window (whether a follow-up came is left to the re-check).
+            StringBuilder sql = new StringBuilder("(SELECT min(v.m) FROM events e CROSS JOIN LATERAL (VALUES ");
+            for (int i = 0; i < windows.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append("(e.timestamp + make_interval(secs => ?))");
+                params.add(windows.get(i));
+            }
+            sql.append(") v(m) WHERE e.profile_id = p.id AND ").append(matches("e", n));
+            params.add(after);
+            params.add(windows.stream().mapToLong(Long::longValue).max().orElseThrow());
+            params.add(after);
+            sql.append(" AND e.timestamp > ?::timestamptz - make_interval(secs => ?) AND v.m > ?::timestamptz)");
+            return sql.toString();
+        }
+        return null;
+    }
+
+    /** A jsonb value as a timestamp when it is a string that starts as a date, else null. */
+    private static String date(String json) {
+        String text = json + " #>> '{}'";
+        return "(CASE WHEN jsonb_typeof(" + json + ") = 'string' AND (" + text
+                + ") ~ '^\\d{4}-\\d{2}-\\d{2}' THEN (" + text + ")::timestamptz END)";
+    }
+
     private String node(JsonNode n, int segmentDepth) {
         if (n.has("all") || n.has("any")) {
             String op = n.has("all") ? " AND " : " OR ";
@@ -127,8 +213,7 @@ final class SegmentSql {
                 return "(" + ordered(json, text, ">=", value.get(0)) + " AND " + ordered(json, text, "<=", value.get(1)) + ")";
             case "within_last", "within_next", "anniversary_within": {
                 Duration d = RuleValidator.duration(value.asText());
-                String date = "(CASE WHEN jsonb_typeof(" + json + ") = 'string' AND (" + text
-                        + ") ~ '^\\d{4}-\\d{2}-\\d{2}' THEN (" + text + ")::timestamptz END)";
+                String date = date(json);
                 params.add(d.getSeconds());
                 return switch (op) {
                     case "within_last" -> "(" + date + " BETWEEN now() - make_interval(secs => ?) AND now())";

@@ -60,7 +60,10 @@ public class SegmentStage {
         return t;
     });
     private final java.time.Duration timeCheckInterval;
+    private final java.time.Duration wakeInterval;
+    private final Counter woken;
     private java.util.concurrent.ScheduledExecutorService clock;
+    private java.util.concurrent.ScheduledExecutorService wakes;
     private final Counter entered;
     private final Counter exited;
     private final Map<String, io.micrometer.core.instrument.Timer> evaluate = new java.util.HashMap<>();
@@ -68,9 +71,14 @@ public class SegmentStage {
 
     public SegmentStage(JdbcTemplate jdbc, SegmentStore store, SegmentMembers members, EventIntake intake,
                         ObjectMapper mapper, ConnectionFactory connectionFactory, MeterRegistry registry,
-                        @org.springframework.beans.factory.annotation.Value("${atrium.segments.time-check-interval:1m}")
-                        java.time.Duration timeCheckInterval) {
+                        @org.springframework.beans.factory.annotation.Value("${atrium.segments.time-check-interval:1h}")
+                        java.time.Duration timeCheckInterval,
+                        @org.springframework.beans.factory.annotation.Value("${atrium.segments.wake-interval:1s}")
+                        java.time.Duration wakeInterval) {
         this.timeCheckInterval = timeCheckInterval;
+        this.wakeInterval = wakeInterval;
+        this.woken = Counter.builder("atrium.segments.wakeups").description("People re-checked because time alone could change "
+                + "their membership (a window closed)").register(registry);
         this.jdbc = jdbc;
         this.store = store;
         this.members = members;
@@ -168,8 +176,11 @@ public class SegmentStage {
     }
 
     /**
-     * Time moves people too: an event leaves a window, an hour passes with no order. Segments whose
-     * rule depends on the clock are recomputed over everyone every {@code atrium.segments.time-check-interval}.
+     * Time moves people too: an event leaves a window, an hour passes with no order. Whenever the stage
+     * evaluates a person for a segment whose rule depends on the clock, it writes the next moment time
+     * alone can change the answer ({@code segment_wakeups}); every {@code atrium.segments.wake-interval}
+     * the people whose moment has come are re-checked (and get their next one). As a safety net such
+     * segments are also recomputed over everyone every {@code atrium.segments.time-check-interval}.
      */
     @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
     public void startClock() {
@@ -177,8 +188,13 @@ public class SegmentStage {
         for (SegmentStore.Segment s : store.list()) {
             if (s.computedAt() == null) {
                 recomputeLater(s.id());
+            } else if (dependsOnTime(s.rule()) && jdbc.queryForList("SELECT 1 FROM segment_wakeups WHERE segment_id = ? LIMIT 1",
+                    Integer.class, s.id()).isEmpty()) {
+                // No moment written (a hub from before V130, or nobody was waiting): computing it over everyone writes them.
+                recomputeLater(s.id());
             }
         }
+        wakes = io.atrium.server.support.PeriodicTask.every(wakeInterval, "atrium-segment-wakeups", log, this::wakeDue);
         clock = io.atrium.server.support.PeriodicTask.every(timeCheckInterval, "atrium-segment-clock", log, () -> {
             for (SegmentStore.Segment s : store.list()) {
                 if (dependsOnTime(s.rule())) {
@@ -209,8 +225,71 @@ public class SegmentStage {
         return dependsOnTime(n.get("not"));
     }
 
+    /** Most people re-checked in one round of {@link #wakeDue}; more wait for the next round, a moment later. */
+    static final int WAKE_BATCH = 10_000;
+
+    /** Re-checks the people whose next moment has come, segment by segment; returns how many. */
+    int wakeDue() {
+        Map<Long, Set<Long>> due = new LinkedHashMap<>();
+        jdbc.query("SELECT segment_id, profile_id FROM segment_wakeups WHERE wake_at < now() ORDER BY wake_at LIMIT ?",
+                rs -> {
+                    due.computeIfAbsent(rs.getLong(1), k -> new LinkedHashSet<>()).add(rs.getLong(2));
+                }, WAKE_BATCH);
+        if (due.isEmpty()) {
+            return 0;
+        }
+        List<SegmentStore.Segment> segments = store.list();
+        Map<Long, SegmentStore.Segment> byId = new java.util.HashMap<>();
+        segments.forEach(x -> byId.put(x.id(), x));
+        int n = 0;
+        for (Map.Entry<Long, Set<Long>> e : due.entrySet()) {
+            long id = e.getKey();
+            Set<Long> ids = e.getValue();
+            SegmentStore.Segment s = byId.get(id);
+            if (s == null || !dependsOnTime(s.rule())) {
+                jdbc.update("DELETE FROM segment_wakeups WHERE segment_id = ? AND profile_id = ANY(?)", id, ids.toArray(Long[]::new));
+                continue;
+            }
+            reconcile(s, ids, segments);
+            woken.increment(ids.size());
+            n += ids.size();
+        }
+        return n;
+    }
+
+    /**
+     * Writes when time alone can next change the answer of {@code s}'s rule for {@code ids} (everyone when
+     * null), as of {@code at}, the moment the rule was just evaluated: a moment up to a second before it
+     * is written too (due at once: a re-check too many), so that a clock a little ahead of PostgreSQL's
+     * misses none.
+     */
+    private void writeWakeups(SegmentStore.Segment s, Set<Long> ids, List<SegmentStore.Segment> segments, Instant at) {
+        SegmentSql.Condition next = dependsOnTime(s.rule()) ? members.nextChange(s.rule(), segments, at.minusSeconds(1)) : null;
+        if (next == null) {
+            if (ids == null) {
+                jdbc.update("DELETE FROM segment_wakeups WHERE segment_id = ?", s.id());
+            }
+            return;
+        }
+        List<Object> params = new ArrayList<>();
+        params.add(s.id());
+        params.addAll(next.params());
+        if (ids == null) {
+            jdbc.update("DELETE FROM segment_wakeups WHERE segment_id = ?", s.id());
+        } else {
+            jdbc.update("DELETE FROM segment_wakeups WHERE segment_id = ? AND profile_id = ANY(?)", s.id(), ids.toArray(Long[]::new));
+            params.add(ids.toArray(Long[]::new));
+        }
+        jdbc.update("INSERT INTO segment_wakeups (segment_id, profile_id, wake_at) SELECT ?::bigint, id, w FROM (SELECT p.id, "
+                + next.sql() + " AS w FROM profiles p" + (ids == null ? "" : " WHERE p.id = ANY(?)") + ") x WHERE w IS NOT NULL "
+                + "ON CONFLICT (segment_id, profile_id) DO UPDATE SET wake_at = excluded.wake_at", params.toArray());
+    }
+
     @PreDestroy
     void stop() {
+        if (wakes != null) {
+            wakes.shutdownNow();
+        }
         if (clock != null) {
             clock.shutdownNow();
         }
@@ -399,6 +478,7 @@ public class SegmentStage {
         if (!gone.isEmpty()) {
             jdbc.update("DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ANY(?)", s.id(), gone.toArray(Long[]::new));
         }
+        writeWakeups(s, ids, segments, at);
         long t1 = System.nanoTime();
         for (int i = 0; i < in.size(); i += CHUNK) {
             announce(s, in.subList(i, Math.min(in.size(), i + CHUNK)), "segment_entered", at);

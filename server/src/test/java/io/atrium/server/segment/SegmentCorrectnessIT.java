@@ -119,6 +119,106 @@ class SegmentCorrectnessIT extends HubTestSupport {
         assertThat(telling).as("rules that select some but not all of the people").isGreaterThanOrEqualTo(40);
     }
 
+    /**
+     * The moment the stage writes for each person ({@link SegmentSql#nextChange}, segment_wakeups) is never
+     * after the first moment at which the brute-force evaluation's answer changes with the clock alone: for
+     * generated rules (windows, "not followed by", date traits) over generated people, the answer is
+     * evaluated just after every moment at which it can flip within 60 days.
+     */
+    @Test
+    void theNextMomentTimeCanChangeAnAnswerIsNeverMissed() {
+        String run = "w" + UUID.randomUUID().toString().substring(0, 8);
+        Instant base = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ZoneId zone = ZoneId.of(jdbc.queryForObject("SHOW TimeZone", String.class));
+        List<Event> events = new ArrayList<>();
+        List<Duration> offsets = new ArrayList<>();
+        for (int d = -40; d <= 40; d += 3) {
+            offsets.add(Duration.ofDays(d).plusMinutes(random.nextInt(1440)));
+        }
+        for (int p = 0; p < 40; p++) {
+            String user = "wake-" + p + "-" + run;
+            events.add(Event.identify().userId(user).messageId(user + "-identify").timestamp(base.minus(Duration.ofDays(60)))
+                    .trait("run", run).trait("city", pick(CITIES))
+                    .trait("renewal", base.plus(offsets.get(random.nextInt(offsets.size()))).toString())
+                    .trait("seen", base.minus(offsets.get(random.nextInt(offsets.size())).abs()).toString())
+                    .trait("birthday", LocalDate.ofInstant(base.plus(offsets.get(random.nextInt(offsets.size()))), ZoneOffset.UTC)
+                            .minusYears(30).toString()).build());
+            int n = random.nextInt(7);
+            for (int i = 0; i < n; i++) {
+                events.add(Event.track(pick(EVENTS)).userId(user).messageId(user + "-e" + i)
+                        .timestamp(base.minus(AGO[random.nextInt(AGO.length)]))
+                        .property("total", TOTALS[random.nextInt(TOTALS.length)]).build());
+            }
+        }
+        submit(events);
+        Map<Long, RuleEvaluator.Facts> people = facts(run);
+        assertThat(people).hasSize(40);
+
+        // Every moment at which an answer can flip: an event's time plus a window, a date plus or minus one, a midnight.
+        java.util.TreeSet<Instant> moments = new java.util.TreeSet<>();
+        List<Duration> windows = new ArrayList<>();
+        for (String w : WINDOWS) {
+            windows.add(RuleValidator.duration(w));
+        }
+        for (String w : FOLLOW) {
+            windows.add(RuleValidator.duration(w));
+        }
+        windows.add(Duration.ZERO);
+        people.values().forEach(f -> {
+            f.events().forEach(e -> windows.forEach(w -> moments.add(e.timestamp().plus(w))));
+            for (String t : List.of("renewal", "seen")) {
+                Instant d = Instant.parse(f.traits().get(t).asText());
+                windows.forEach(w -> {
+                    moments.add(d.plus(w));
+                    moments.add(d.minus(w));
+                });
+            }
+        });
+        for (int d = 0; d <= 61; d++) {
+            moments.add(base.atZone(zone).toLocalDate().plusDays(d).atStartOfDay(zone).toInstant());
+        }
+        java.util.NavigableSet<Instant> ahead = moments.subSet(base, false, base.plus(Duration.ofDays(60)), true);
+
+        extended = true;
+        int checked = 0;
+        try {
+            for (int r = 0; r < 60; r++) {
+                JsonNode rule = rule(0);
+                assertThat(RuleValidator.validate(rule)).as(rule.toString()).isEmpty();
+                Map<Long, Instant> next = new HashMap<>();
+                SegmentSql.Condition c = members.nextChange(rule, List.of(), base);
+                if (c != null) {
+                    List<Object> params = new ArrayList<>(c.params());
+                    params.add(people.keySet().toArray(Long[]::new));
+                    jdbc.query("SELECT p.id, " + c.sql() + " FROM profiles p WHERE p.id = ANY(?)", rs -> {
+                        if (rs.getTimestamp(2) != null) {
+                            next.put(rs.getLong(1), rs.getTimestamp(2).toInstant());
+                        }
+                    }, params.toArray());
+                }
+                for (Map.Entry<Long, RuleEvaluator.Facts> person : people.entrySet()) {
+                    boolean now = new RuleEvaluator(base, ref -> null, zone).test(rule, person.getValue());
+                    Instant flip = null;
+                    for (Instant m : ahead) {
+                        if (new RuleEvaluator(m.plusMillis(1), ref -> null, zone).test(rule, person.getValue()) != now) {
+                            flip = m;
+                            break;
+                        }
+                    }
+                    if (flip != null) {
+                        checked++;
+                        assertThat(next.get(person.getKey())).as("the next moment of %s for %s, whose answer flips at %s", rule,
+                                person.getKey(), flip).isNotNull().isBeforeOrEqualTo(flip);
+                    }
+                }
+            }
+        } finally {
+            extended = false;
+        }
+        // The comparison means something only if the clock changes many answers.
+        assertThat(checked).as("(rule, person) pairs whose answer the clock changes within 60 days").isGreaterThanOrEqualTo(100);
+    }
+
     @Autowired
     SegmentStore store;
 

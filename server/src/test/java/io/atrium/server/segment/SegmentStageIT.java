@@ -25,6 +25,8 @@ class SegmentStageIT extends HubTestSupport {
 
     @Autowired
     EventIntake intake;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -71,16 +73,42 @@ class SegmentStageIT extends HubTestSupport {
     void aPersonEntersTheAbandonedCartSegmentWhenTheHourPassesWithNoOrder() {
         String name = "Abandoned " + run;
         String cid = "cid-" + run;
-        createSegment(name, "{\"all\": [{\"identity\": \"user_id\"}, {\"event\": \"cart_" + run + "\", \"within\": \"1d\", "
+        long id = createSegment(name, "{\"all\": [{\"identity\": \"user_id\"}, {\"event\": \"cart_" + run + "\", \"within\": \"1d\", "
                 + "\"notFollowedBy\": {\"event\": \"order_" + run + "\", \"within\": \"1m\"}}]}");
         // The cart was filled 40 s ago: the one-minute window closes in about 20 s, with no new event to trigger anything.
-        intake.submit(List.of(Event.track("cart_" + run).userId(cid).messageId("cart-" + cid).timestamp(Instant.now().minusSeconds(40)).build()));
+        Instant cart = Instant.now().minusSeconds(40).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        intake.submit(List.of(Event.track("cart_" + run).userId(cid).messageId("cart-" + cid).timestamp(cart).build()));
         await().atMost(Duration.ofSeconds(20)).until(() -> adminGet("/api/v1/profiles/user_id/" + cid).statusCode() == 200);
         assertThat(segmentsOf(cid)).isEmpty();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(segmentsOf(cid)).containsExactly(name);
             assertThat(history(cid)).contains("segment_entered:" + name);
         });
+        // At the moment the window closed (the person's wake-up), not at the next recompute of everyone (an hour here).
+        Instant entered = jdbc.queryForObject("SELECT entered_at FROM segment_members WHERE segment_id = ?", java.sql.Timestamp.class, id)
+                .toInstant();
+        assertThat(entered).isAfterOrEqualTo(cart.plusSeconds(60)).isBefore(cart.plusSeconds(63));
+    }
+
+    @Test
+    void aPersonLeavesAWindowedSegmentWhenTheirEventLeavesTheWindow() {
+        String name = "Visited lately " + run;
+        String vid = "vid-" + run;
+        long id = createSegment(name, "{\"event\": \"visit_" + run + "\", \"within\": \"1m\"}");
+        Instant visit = Instant.now().minusSeconds(45).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        intake.submit(List.of(Event.track("visit_" + run).userId(vid).messageId("visit-" + vid).timestamp(visit).build()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(segmentsOf(vid)).containsExactly(name));
+        assertThat(jdbc.queryForObject("SELECT wake_at FROM segment_wakeups WHERE segment_id = ?", java.sql.Timestamp.class, id)
+                .toInstant()).isEqualTo(visit.plusSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(segmentsOf(vid)).isEmpty();
+            assertThat(history(vid)).contains("segment_exited:" + name);
+        });
+        assertThat(Instant.now()).isAfter(visit.plusSeconds(60));
+        // Nothing is left to wait for (a moment within the last second of a re-check is checked once more, then dropped).
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject("SELECT count(*) FROM segment_wakeups WHERE segment_id = ?",
+                Long.class, id) == 0);
+        assertThat(segmentsOf(vid)).isEmpty();
     }
 
     @Test
