@@ -47,7 +47,8 @@ public abstract class HubTestSupport {
 
     static {
         try {
-            HOME = Files.createTempDirectory("atrium-it-home");
+            // Under target/ (mvn clean removes it), not /tmp: each test JVM's home holds an unpacked PostgreSQL (~100 MB).
+            HOME = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "it-home-");
             PLUGINS = Files.createDirectories(HOME.resolve("plugins"));
             ROUTES = Files.createDirectories(HOME.resolve("routes"));
             PLUGIN_CONFIG = Files.createDirectories(HOME.resolve("config/plugins"));
