@@ -61,10 +61,7 @@ final class SegmentSql {
             return next(n.get("not"), segmentDepth, after);
         }
         if (n.has("segment")) {
-            if (segmentDepth >= MAX_SEGMENT_DEPTH) {
-                throw new IllegalStateException("segments refer to each other more than " + MAX_SEGMENT_DEPTH + " levels deep");
-            }
-            JsonNode rule = segmentRules.apply(n.get("segment"));
+            JsonNode rule = referenced(n, segmentDepth);
             return rule == null ? null : next(rule, segmentDepth + 1, after);
         }
         if (n.has("trait") && RuleValidator.DATE_OPS.contains(n.path("op").asText())) {
@@ -113,6 +110,14 @@ final class SegmentSql {
         return null;
     }
 
+    /** The rule of the segment a {@code segment} node refers to, or null when it was deleted. */
+    private JsonNode referenced(JsonNode n, int segmentDepth) {
+        if (segmentDepth >= MAX_SEGMENT_DEPTH) {
+            throw new IllegalStateException("segments refer to each other more than " + MAX_SEGMENT_DEPTH + " levels deep");
+        }
+        return segmentRules.apply(n.get("segment"));
+    }
+
     /** A jsonb value as a timestamp when it is a string that starts as a date, else null. */
     private static String date(String json) {
         String text = json + " #>> '{}'";
@@ -148,10 +153,7 @@ final class SegmentSql {
             return "EXISTS (SELECT 1 FROM consents c WHERE c.profile_id = p.id AND c.channel = ? AND c.purpose = ? AND c.granted = ?)";
         }
         if (n.has("segment")) {
-            if (segmentDepth >= MAX_SEGMENT_DEPTH) {
-                throw new IllegalStateException("segments refer to each other more than " + MAX_SEGMENT_DEPTH + " levels deep");
-            }
-            JsonNode rule = segmentRules.apply(n.get("segment"));
+            JsonNode rule = referenced(n, segmentDepth);
             if (rule == null) {
                 return "FALSE"; // the referenced segment was deleted: nobody is in it
             }
