@@ -4,14 +4,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.authentication.AuthenticationManager;
@@ -94,42 +90,6 @@ final class SignInThrottle implements AuthenticationManager {
             @Override
             public void clear(String name) {
                 jdbc.update("DELETE FROM sign_in_failures WHERE username = ?", name);
-            }
-        };
-    }
-
-    /** Failures in this process only. */
-    static Failures inMemory() {
-        Map<String, Deque<Instant>> byName = new ConcurrentHashMap<>();
-        return new Failures() {
-            @Override
-            public List<Instant> since(String name, Instant since) {
-                Deque<Instant> list = byName.get(name);
-                if (list == null) {
-                    return List.of();
-                }
-                synchronized (list) {
-                    return list.stream().filter(t -> t.isAfter(since)).toList();
-                }
-            }
-
-            @Override
-            public void add(String name, Instant at, Instant forgetBefore) {
-                if (byName.size() > 100_000) {
-                    byName.clear(); // a flood of made-up names must not fill the memory
-                }
-                Deque<Instant> list = byName.computeIfAbsent(name, k -> new ArrayDeque<>());
-                synchronized (list) {
-                    list.addLast(at);
-                    while (list.size() > MAX_FAILURES) {
-                        list.pollFirst();
-                    }
-                }
-            }
-
-            @Override
-            public void clear(String name) {
-                byName.remove(name);
             }
         };
     }

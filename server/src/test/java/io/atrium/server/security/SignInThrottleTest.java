@@ -24,13 +24,35 @@ class SignInThrottleTest {
         @Override public Instant instant() { return now; }
     }
 
+    /** The throttle's failures kept in memory (the hub keeps them in PostgreSQL: SecurityIT). */
+    static final class MemoryFailures implements SignInThrottle.Failures {
+        private final java.util.Map<String, java.util.List<Instant>> byName = new java.util.HashMap<>();
+
+        @Override
+        public java.util.List<Instant> since(String name, Instant since) {
+            java.util.List<Instant> all = byName.getOrDefault(name, java.util.List.of());
+            java.util.List<Instant> recent = all.stream().filter(t -> t.isAfter(since)).toList();
+            return recent.subList(Math.max(0, recent.size() - SignInThrottle.MAX_FAILURES), recent.size());
+        }
+
+        @Override
+        public void add(String name, Instant at, Instant forgetBefore) {
+            byName.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(at);
+        }
+
+        @Override
+        public void clear(String name) {
+            byName.remove(name);
+        }
+    }
+
     private final MutableClock clock = new MutableClock();
     private final SignInThrottle throttle = new SignInThrottle(a -> {
         if ("right".equals(a.getCredentials())) {
             return UsernamePasswordAuthenticationToken.authenticated(a.getName(), null, List.of(new SimpleGrantedAuthority("ROLE_VIEWER")));
         }
         throw new BadCredentialsException("bad");
-    }, clock, SignInThrottle.inMemory());
+    }, clock, new MemoryFailures());
 
     private static UsernamePasswordAuthenticationToken attempt(String user, String password) {
         return UsernamePasswordAuthenticationToken.unauthenticated(user, password);
